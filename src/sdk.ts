@@ -1,0 +1,118 @@
+// Builds and starts the OpenTelemetry SDK from a Config: providers for traces,
+// metrics and logs, their exporters, the global context manager and propagator,
+// and the instrumentations. Returns a handle to flush and shut it all down.
+
+import { type TextMapPropagator, context, metrics, propagation, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { createRequire } from 'node:module';
+import type { Config } from './config.js';
+import { OutageReporter, createLogExporter, createMetricExporter, createSpanExporter } from './exporters.js';
+import { buildResource } from './resource.js';
+import { XRayIdGenerator } from './xray-id-generator.js';
+
+const requireHere = createRequire(import.meta.url);
+
+export interface Sdk {
+  tracerProvider: TracerProvider;
+  meterProvider: MeterProvider;
+  loggerProvider: LoggerProvider;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function startSdk(config: Config, instrumentations: Instrumentation[]): Sdk {
+  const resource = buildResource(config);
+  const outages = new OutageReporter();
+
+  const tracerProvider = new TracerProvider({
+    resource,
+    sampler: buildSampler(config),
+    idGenerator: new XRayIdGenerator(),
+    spanProcessors: [new BatchSpanProcessor({ exporter: createSpanExporter(config.export.traces, outages), ...config.spanBatch })],
+  });
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: createMetricExporter(config.export.metrics, outages),
+        exportIntervalMillis: config.metricExportIntervalMs,
+        exportTimeoutMillis: Math.min(config.export.metrics.timeoutMs, config.metricExportIntervalMs),
+      }),
+    ],
+  });
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [new BatchLogRecordProcessor({ exporter: createLogExporter(config.export.logs, outages), ...config.logBatch })],
+  });
+
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(buildPropagator(config));
+  trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(meterProvider);
+  logs.setGlobalLoggerProvider(loggerProvider);
+  const unregister = registerInstrumentations({ instrumentations, tracerProvider, meterProvider, loggerProvider });
+
+  type Provider = { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+  const all = (fn: (provider: Provider) => Promise<void>) =>
+    Promise.allSettled([fn(tracerProvider), fn(meterProvider), fn(loggerProvider)]).then(() => undefined);
+
+  return {
+    tracerProvider,
+    meterProvider,
+    loggerProvider,
+    forceFlush: () => all((provider) => provider.forceFlush()),
+    shutdown: async () => {
+      unregister();
+      await all((provider) => provider.shutdown());
+      trace.disable();
+      metrics.disable();
+      logs.disable();
+      propagation.disable();
+      context.disable();
+    },
+  };
+}
+
+function buildSampler(config: Config): Sampler {
+  switch (config.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(config.samplerRatio);
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.samplerRatio) });
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+function buildPropagator(config: Config): TextMapPropagator {
+  const propagators: TextMapPropagator[] = [];
+  for (const name of config.propagators) {
+    if (name === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
+    else if (name === 'baggage') propagators.push(new W3CBaggagePropagator());
+    else if (name === 'xray') {
+      const { AWSXRayPropagator } = requireHere('@opentelemetry/propagator-aws-xray') as { AWSXRayPropagator: new () => TextMapPropagator };
+      propagators.push(new AWSXRayPropagator());
+    }
+  }
+  return new CompositePropagator({ propagators });
+}
