@@ -9,7 +9,9 @@ export class Warnings {
   readonly messages: string[] = [];
 
   add(variable: string, problem: string, usedInstead: string): void {
-    this.messages.push(`${variable}: ${problem}; using ${usedInstead}`);
+    // A variable read once per signal (traces, metrics, logs) still warns once.
+    const message = `${variable}: ${problem}; using ${usedInstead}`;
+    if (!this.messages.includes(message)) this.messages.push(message);
   }
 }
 
