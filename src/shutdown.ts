@@ -13,22 +13,23 @@ export interface Flushable {
   shutdown(): Promise<void>;
 }
 
-export function withDeadline(work: Promise<void>, ms: number, what: string): Promise<void> {
+/** Waits for `work` at most `ms`; resolves true if it finished in time. Never rejects. */
+export function withDeadline(work: Promise<void>, ms: number, what: string): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       diagnostics.warn(`${what} did not finish within ${ms} ms; going on without it`);
-      resolve();
+      resolve(false);
     }, ms);
     timer.unref();
     work.then(
       () => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       },
       (error: unknown) => {
         clearTimeout(timer);
         diagnostics.warn(`${what} failed: ${(error as Error)?.message ?? String(error)}`);
-        resolve();
+        resolve(true);
       },
     );
   });
@@ -55,13 +56,17 @@ export function installShutdownHandlers(sdk: Flushable, shutdownSdk: () => Promi
     process.on(signal, handler);
   }
 
-  // The event loop is empty and the process is about to exit on its own: flush
-  // once (flushing makes I/O, after which beforeExit fires again).
-  let flushedBeforeExit = false;
+  // The event loop is empty: the app is done and the process would exit now.
+  // Shut down (final export of spans, logs and metrics) once. If the collector
+  // cannot be reached, the exporters' retries would keep the process alive for
+  // a long time; past the deadline we end it the way it was about to end.
+  let shuttingDownBeforeExit = false;
   const beforeExit = () => {
-    if (flushedBeforeExit) return;
-    flushedBeforeExit = true;
-    void withDeadline(sdk.forceFlush(), timeoutMs, 'flushing telemetry before exit');
+    if (shuttingDownBeforeExit) return;
+    shuttingDownBeforeExit = true;
+    void withDeadline(shutdownSdk(), timeoutMs, 'flushing telemetry before exit').then((inTime) => {
+      if (!inTime) process.exit();
+    });
   };
   process.on('beforeExit', beforeExit);
 

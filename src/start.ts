@@ -33,7 +33,7 @@ export function start(options: CallscopeOptions = {}, startedBy: 'register' | 's
     const sdk = startSdk(config, loaded.instances);
     state.sdk = sdk;
     state.startedBy = startedBy;
-    removeHandlers = installShutdownHandlers(sdk, shutdown, config.shutdownTimeoutMs);
+    removeHandlers = installShutdownHandlers(sdk, stopOnce, config.shutdownTimeoutMs);
 
     const traces = config.export.traces;
     diagnostics.info(
@@ -46,19 +46,22 @@ export function start(options: CallscopeOptions = {}, startedBy: 'register' | 's
   }
 }
 
-/** Flushes everything and stops telemetry. Resolves (never rejects) within the shutdown timeout. */
-export function shutdown(): Promise<void> {
+/** Shuts the SDK down once, however many callers (signal, beforeExit, the app) ask. */
+function stopOnce(): Promise<void> {
   const sdk = state.sdk;
   if (!sdk) return Promise.resolve();
-  state.shutdown ??= withDeadline(sdk.shutdown(), state.config?.shutdownTimeoutMs ?? 5000, 'shutdown').then(() => {
-    removeHandlers?.();
-  });
+  state.shutdown ??= sdk.shutdown().finally(() => removeHandlers?.());
   return state.shutdown;
 }
 
-/** Exports everything buffered now, without stopping. */
-export function flush(): Promise<void> {
-  const sdk = state.sdk;
-  if (!sdk) return Promise.resolve();
-  return withDeadline(sdk.forceFlush(), state.config?.shutdownTimeoutMs ?? 5000, 'flush');
+const timeoutMs = () => state.config?.shutdownTimeoutMs ?? 5000;
+
+/** Flushes everything and stops telemetry. Resolves (never rejects) within the shutdown timeout. */
+export async function shutdown(): Promise<void> {
+  await withDeadline(stopOnce(), timeoutMs(), 'shutdown');
+}
+
+/** Exports everything buffered now, without stopping. Resolves (never rejects) within the shutdown timeout. */
+export async function flush(): Promise<void> {
+  if (state.sdk) await withDeadline(state.sdk.forceFlush(), timeoutMs(), 'flush');
 }

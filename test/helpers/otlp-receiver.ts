@@ -112,8 +112,9 @@ export class OtlpReceiver {
     return `http://127.0.0.1:${port}`;
   }
 
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
+  /** Listens on 127.0.0.1, on a free port unless `port` is given. */
+  async start(port = 0): Promise<this> {
+    this.server.listen(port, '127.0.0.1');
     await once(this.server, 'listening');
     return this;
   }
