@@ -1,29 +1,33 @@
-// OTLP/HTTP exporters for the three signals, protobuf or JSON, loaded only for
-// the protocol in use. Each is wrapped so that an unreachable collector produces
-// one warning per outage (and one line when it recovers), never one per batch.
+// OTLP/HTTP exporters for the three signals, protobuf or JSON. Each is wrapped
+// so that an unreachable collector produces one warning per outage (and one
+// line when it recovers), never one per batch. (Imported statically so the
+// build bundles them; the bundled SDK starts in a fraction of the time it takes
+// to resolve and read its ~500 files one by one.)
 
-import { createRequire } from 'node:module';
 import type { ExportResult } from '@opentelemetry/core';
-import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { OTLPLogExporter as LogsJson } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as LogsProto } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter as MetricsJson } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as MetricsProto } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter as TracesJson } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as TracesProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ExportTarget, Signal } from './config.js';
 import * as diagnostics from './diag.js';
 
-const requireHere = createRequire(import.meta.url);
-
-const PACKAGES: Record<Signal, Record<ExportTarget['protocol'], string>> = {
-  traces: { 'http/protobuf': '@opentelemetry/exporter-trace-otlp-proto', 'http/json': '@opentelemetry/exporter-trace-otlp-http' },
-  metrics: { 'http/protobuf': '@opentelemetry/exporter-metrics-otlp-proto', 'http/json': '@opentelemetry/exporter-metrics-otlp-http' },
-  logs: { 'http/protobuf': '@opentelemetry/exporter-logs-otlp-proto', 'http/json': '@opentelemetry/exporter-logs-otlp-http' },
-};
-const CLASSES: Record<Signal, string> = { traces: 'OTLPTraceExporter', metrics: 'OTLPMetricExporter', logs: 'OTLPLogExporter' };
-
 type Exporter = SpanExporter | PushMetricExporter | LogRecordExporter;
+type ExporterClass = new (config: { url: string; headers: Record<string, string>; timeoutMillis: number }) => Exporter;
+
+const CLASSES: Record<Signal, Record<ExportTarget['protocol'], ExporterClass>> = {
+  traces: { 'http/protobuf': TracesProto, 'http/json': TracesJson },
+  metrics: { 'http/protobuf': MetricsProto, 'http/json': MetricsJson },
+  logs: { 'http/protobuf': LogsProto, 'http/json': LogsJson },
+};
 
 function createExporter(signal: Signal, target: ExportTarget, outages: OutageReporter): Exporter {
-  const module = requireHere(PACKAGES[signal][target.protocol]) as Record<string, new (config: object) => Exporter>;
-  const Exporter = module[CLASSES[signal]]!;
+  const Exporter = CLASSES[signal][target.protocol];
   const exporter = new Exporter({ url: target.url, headers: target.headers, timeoutMillis: target.timeoutMs });
   const send = exporter.export.bind(exporter) as (items: unknown, done: (result: ExportResult) => void) => void;
   (exporter as { export: typeof send }).export = (items, done) =>

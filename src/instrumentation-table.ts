@@ -8,39 +8,59 @@
 //   loaded, which is most of why start-up stays fast.
 // - builtin: patches a Node core module (always "installed").
 // - onByDefault: fs, dns and net are off unless asked for (too noisy).
+// - load: returns the instrumentation class. The three that every app uses are
+//   imported statically, so the build bundles them; the others are required by
+//   package name only when selected, so an app without pg never loads the pg one.
+
+import { createRequire } from 'node:module';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+
+export type InstrumentationClass = new (config?: object) => Instrumentation;
 
 export interface InstrumentationSpec {
   name: string;
-  packageName: string;
-  className: string;
   modules: string[];
   builtin?: boolean;
   onByDefault: boolean;
+  load(): InstrumentationClass;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/** A loader for an instrumentation kept as its own package (not bundled). */
+function fromPackage(packageName: string, className: string): () => InstrumentationClass {
+  return () => {
+    const Class = (requireHere(packageName) as Record<string, InstrumentationClass | undefined>)[className];
+    if (typeof Class !== 'function') throw new Error(`${packageName} has no export ${className}`);
+    return Class;
+  };
 }
 
 export const INSTRUMENTATIONS: readonly InstrumentationSpec[] = [
-  { name: 'http', packageName: '@opentelemetry/instrumentation-http', className: 'HttpInstrumentation', modules: ['http', 'https'], builtin: true, onByDefault: true },
+  { name: 'http', modules: ['http', 'https'], builtin: true, onByDefault: true, load: () => HttpInstrumentation },
   // undici and global fetch report through diagnostics_channel: no module to hook.
-  { name: 'undici', packageName: '@opentelemetry/instrumentation-undici', className: 'UndiciInstrumentation', modules: [], builtin: true, onByDefault: true },
-  { name: 'runtime-node', packageName: '@opentelemetry/instrumentation-runtime-node', className: 'RuntimeNodeInstrumentation', modules: [], builtin: true, onByDefault: true },
+  { name: 'undici', modules: [], builtin: true, onByDefault: true, load: () => UndiciInstrumentation },
+  { name: 'runtime-node', modules: [], builtin: true, onByDefault: true, load: () => RuntimeNodeInstrumentation },
   {
-    name: 'aws-sdk', packageName: '@opentelemetry/instrumentation-aws-sdk', className: 'AwsInstrumentation',
-    modules: ['@smithy/smithy-client', '@smithy/middleware-stack', '@smithy/core', '@aws-sdk/smithy-client', '@aws-sdk/middleware-stack'],
-    onByDefault: true,
+    name: 'aws-sdk', modules: ['@smithy/smithy-client', '@smithy/middleware-stack', '@smithy/core', '@aws-sdk/smithy-client', '@aws-sdk/middleware-stack'],
+    onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-aws-sdk', 'AwsInstrumentation'),
   },
-  { name: 'openai', packageName: '@opentelemetry/instrumentation-openai', className: 'OpenAIInstrumentation', modules: ['openai'], onByDefault: true },
-  { name: 'winston', packageName: '@opentelemetry/instrumentation-winston', className: 'WinstonInstrumentation', modules: ['winston'], onByDefault: true },
-  { name: 'express', packageName: '@opentelemetry/instrumentation-express', className: 'ExpressInstrumentation', modules: ['express'], onByDefault: true },
-  { name: 'koa', packageName: '@opentelemetry/instrumentation-koa', className: 'KoaInstrumentation', modules: ['koa'], onByDefault: true },
-  { name: 'pg', packageName: '@opentelemetry/instrumentation-pg', className: 'PgInstrumentation', modules: ['pg', 'pg-pool'], onByDefault: true },
-  { name: 'mysql2', packageName: '@opentelemetry/instrumentation-mysql2', className: 'MySQL2Instrumentation', modules: ['mysql2'], onByDefault: true },
-  { name: 'mongodb', packageName: '@opentelemetry/instrumentation-mongodb', className: 'MongoDBInstrumentation', modules: ['mongodb'], onByDefault: true },
-  { name: 'ioredis', packageName: '@opentelemetry/instrumentation-ioredis', className: 'IORedisInstrumentation', modules: ['ioredis'], onByDefault: true },
-  { name: 'redis', packageName: '@opentelemetry/instrumentation-redis', className: 'RedisInstrumentation', modules: ['redis', '@redis/client', '@node-redis/client'], onByDefault: true },
-  { name: 'socket.io', packageName: '@opentelemetry/instrumentation-socket.io', className: 'SocketIoInstrumentation', modules: ['socket.io'], onByDefault: true },
-  { name: 'fs', packageName: '@opentelemetry/instrumentation-fs', className: 'FsInstrumentation', modules: ['fs', 'fs/promises'], builtin: true, onByDefault: false },
-  { name: 'dns', packageName: '@opentelemetry/instrumentation-dns', className: 'DnsInstrumentation', modules: ['dns', 'dns/promises'], builtin: true, onByDefault: false },
-  { name: 'net', packageName: '@opentelemetry/instrumentation-net', className: 'NetInstrumentation', modules: ['net'], builtin: true, onByDefault: false },
+  { name: 'openai', modules: ['openai'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-openai', 'OpenAIInstrumentation') },
+  { name: 'winston', modules: ['winston'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-winston', 'WinstonInstrumentation') },
+  { name: 'express', modules: ['express'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-express', 'ExpressInstrumentation') },
+  { name: 'koa', modules: ['koa'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-koa', 'KoaInstrumentation') },
+  { name: 'pg', modules: ['pg', 'pg-pool'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-pg', 'PgInstrumentation') },
+  { name: 'mysql2', modules: ['mysql2'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-mysql2', 'MySQL2Instrumentation') },
+  { name: 'mongodb', modules: ['mongodb'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-mongodb', 'MongoDBInstrumentation') },
+  { name: 'ioredis', modules: ['ioredis'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-ioredis', 'IORedisInstrumentation') },
+  { name: 'redis', modules: ['redis', '@redis/client', '@node-redis/client'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-redis', 'RedisInstrumentation') },
+  { name: 'socket.io', modules: ['socket.io'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-socket.io', 'SocketIoInstrumentation') },
+  { name: 'fs', modules: ['fs', 'fs/promises'], builtin: true, onByDefault: false, load: fromPackage('@opentelemetry/instrumentation-fs', 'FsInstrumentation') },
+  { name: 'dns', modules: ['dns', 'dns/promises'], builtin: true, onByDefault: false, load: fromPackage('@opentelemetry/instrumentation-dns', 'DnsInstrumentation') },
+  { name: 'net', modules: ['net'], builtin: true, onByDefault: false, load: fromPackage('@opentelemetry/instrumentation-net', 'NetInstrumentation') },
 ];
 
 export const INSTRUMENTATION_NAMES: readonly string[] = INSTRUMENTATIONS.map((spec) => spec.name);

@@ -2,14 +2,11 @@
 // `--require` preload cannot await) and only when the app can use them.
 
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { appEntryDir, findAppPackage } from './app-package.js';
 import type { Config } from './config.js';
 import { INSTRUMENTATIONS, type InstrumentationSpec } from './instrumentation-table.js';
-
-const requireHere = createRequire(import.meta.url);
 
 export interface LoadedInstrumentations {
   instances: Instrumentation[];
@@ -34,9 +31,7 @@ export function loadInstrumentations(specs: InstrumentationSpec[], warn: (messag
   const loaded: LoadedInstrumentations = { instances: [], names: [], modules: [] };
   for (const spec of specs) {
     try {
-      const exports = requireHere(spec.packageName) as Record<string, new (config?: object) => Instrumentation>;
-      const Class = exports[spec.className];
-      if (typeof Class !== 'function') throw new Error(`${spec.packageName} has no export ${spec.className}`);
+      const Class = spec.load();
       // Constructing enables the hooks at once (nothing of the app has loaded yet);
       // registerInstrumentations() then hands them the providers.
       loaded.instances.push(new Class(instrumentationConfig(spec.name)));

@@ -7,6 +7,7 @@ import { logs } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
+import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import {
@@ -18,13 +19,10 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { createRequire } from 'node:module';
 import type { Config } from './config.js';
 import { OutageReporter, createLogExporter, createMetricExporter, createSpanExporter } from './exporters.js';
 import { buildResource } from './resource.js';
 import { XRayIdGenerator } from './xray-id-generator.js';
-
-const requireHere = createRequire(import.meta.url);
 
 export interface Sdk {
   tracerProvider: TracerProvider;
@@ -109,10 +107,7 @@ function buildPropagator(config: Config): TextMapPropagator {
   for (const name of config.propagators) {
     if (name === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
     else if (name === 'baggage') propagators.push(new W3CBaggagePropagator());
-    else if (name === 'xray') {
-      const { AWSXRayPropagator } = requireHere('@opentelemetry/propagator-aws-xray') as { AWSXRayPropagator: new () => TextMapPropagator };
-      propagators.push(new AWSXRayPropagator());
-    }
+    else if (name === 'xray') propagators.push(new AWSXRayPropagator());
   }
   return new CompositePropagator({ propagators });
 }
