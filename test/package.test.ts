@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -56,6 +57,20 @@ describe('the packed package', () => {
     await receiver.stop();
     await upstream.stop();
     if (app) rmSync(app, { recursive: true, force: true });
+  });
+
+  test('every package that dist/ requires or imports is a declared dependency', () => {
+    const { dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const missing = new Set<string>();
+    for (const file of readdirSync(join(ROOT, 'dist')).filter((f) => /\.c?js$/.test(f))) {
+      const code = readFileSync(join(ROOT, 'dist', file), 'utf8');
+      for (const [, specifier] of code.matchAll(/(?:require\(|from |import\()\s*"([^".][^"]*)"/g)) {
+        const name = specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!;
+        if (name.startsWith('node:') || builtinModules.includes(name) || name in dependencies) continue;
+        missing.add(`${name} (in dist/${file})`);
+      }
+    }
+    assert.deepEqual([...missing], []);
   });
 
   test('one version of @opentelemetry/instrumentation in this repo', () => {
