@@ -85,7 +85,8 @@ test('callscope attributes are X-Ray annotations (searchable), and flags follow 
     const d = docs.find((x) => x.id === c.id);
     assert.ok(d, `segment for ${c.name}`);
     assert.deepEqual(
-      { name: d.annotations?.callscope_service_name, category: d.annotations?.callscope_service_category, severity: d.annotations?.callscope_severity },
+      // Keys keep their dots: the exporter.xray.allowDot gate is on by default since it went beta.
+      { name: d.annotations?.['callscope.service.name'], category: d.annotations?.['callscope.service.category'], severity: d.annotations?.['callscope.severity'] },
       { name: c.service, category: c.category, severity: c.severity },
       `annotations of ${c.name}: ${JSON.stringify(d.annotations)}`,
     );
@@ -121,5 +122,9 @@ test('EMF records for callscope.external.duration land in CloudWatch Logs with t
   assert.ok(openai, JSON.stringify(withMetric));
   const decl = openai._aws.CloudWatchMetrics[0];
   assert.equal(decl.Namespace, 'callscope');
-  assert.deepEqual(decl.Dimensions, [['callscope.service.name', 'callscope.service.category'], ['callscope.service.category', 'callscope.severity']]);
+  const sorted = (dims) => dims.map((d) => [...d].sort()).sort();
+  assert.deepEqual(sorted(decl.Dimensions), sorted([['callscope.service.name', 'callscope.service.category'], ['callscope.service.category', 'callscope.severity']]));
+  // the statistic set of the histogram sent: 2 calls, 0.3 s + 1.2 s
+  assert.equal(openai['callscope.external.duration'].Count, 2);
+  assert.equal(openai['callscope.external.duration'].Sum, 1.5);
 });

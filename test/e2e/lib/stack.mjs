@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './procs.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const repoPath = (p) => path.join(ROOT, p);
+export const repoPath = (p) => path.resolve(ROOT, p); // absolute paths pass through
 
 let bins;
 /** Paths of the built binaries; runs setup.sh, which is a few stat calls once everything is cached. */
@@ -73,10 +73,14 @@ export async function startCollector(procs, { name = 'collector', configs = ['ot
   return { otlpHttp: `http://127.0.0.1:${ports.http}`, otlpGrpc: `127.0.0.1:${ports.grpc}`, metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics` };
 }
 
-/** `otelcol validate` for a list of layered configs; returns { ok, output }. */
+/**
+ * `otelcol validate` for a list of layered configs; returns { ok, output }. Validation creates the
+ * exporters, and an AWS exporter without a region asks the EC2 metadata address for one: the dummy
+ * region (and the SDK switch that turns metadata off) keep it on this machine.
+ */
 export function validate(configs, env = {}) {
   const args = ['validate', ...configs.flatMap((c) => ['--config', repoPath(c)])];
-  const r = spawnSync(binaries().OTELCOL, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const r = spawnSync(binaries().OTELCOL, args, { encoding: 'utf8', env: { ...process.env, ...AWS_ENV, CALLSCOPE_RESOURCE_DETECTORS: '[env]', ...env }, timeout: 60_000 });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
 
