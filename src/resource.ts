@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import {
   type Resource,
   type ResourceDetector,
+  defaultResource,
   detectResources,
   hostDetector,
   osDetector,
@@ -21,7 +22,8 @@ const requireHere = createRequire(import.meta.url);
 
 export function buildResource(config: Config): Resource {
   const detectors: ResourceDetector[] = [hostDetector, osDetector, processDetector, ...awsDetectors(process.env)];
-  return detectResources({ detectors }).merge(resourceFromAttributes(config.resourceAttributes));
+  // telemetry.sdk.* first, then what was detected, then ours (later wins).
+  return defaultResource().merge(detectResources({ detectors })).merge(resourceFromAttributes(config.resourceAttributes));
 }
 
 /** Names of the AWS detectors that apply here, from cheap local signals only. */
