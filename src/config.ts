@@ -4,6 +4,7 @@
 import { findAppPackage } from './app-package.js';
 import { type Env, Warnings, firstSet, readBoolean, readChoice, readKeyValueList, readList, readNumber, readUrl } from './env.js';
 import { INSTRUMENTATION_NAMES } from './instrumentation-table.js';
+import { type WsSettings, resolveWsSettings } from './instrumentation-ws/settings.js';
 import type { CallscopeOptions, OtlpProtocol, PropagatorName, SamplerName } from './options.js';
 
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
@@ -38,6 +39,8 @@ export interface Config {
   /** Explicitly enabled instrumentations (forced on even if their module is not found), or undefined for the defaults. */
   enabledInstrumentations: string[] | undefined;
   disabledInstrumentations: string[];
+  /** The ws instrumentation: CALLSCOPE_WS_MESSAGE_SPANS, CALLSCOPE_WS_SEND_SPANS. */
+  ws: WsSettings;
   spanBatch: BatchSettings;
   logBatch: BatchSettings;
   metricExportIntervalMs: number;
@@ -85,6 +88,7 @@ export function resolveConfig(options: CallscopeOptions = {}, env: Env = process
     propagators,
     enabledInstrumentations: enabled,
     disabledInstrumentations: disabledList,
+    ws: resolveWsSettings(options.ws, env, warnings),
     spanBatch: resolveBatch('OTEL_BSP', env, warnings, { delay: 5000, timeout: 30000, queue: 2048, batch: 512 }),
     logBatch: resolveBatch('OTEL_BLRP', env, warnings, { delay: 1000, timeout: 30000, queue: 2048, batch: 512 }),
     metricExportIntervalMs: readNumber(warnings, env.OTEL_METRIC_EXPORT_INTERVAL ? 'OTEL_METRIC_EXPORT_INTERVAL' : 'metricExportIntervalMs',

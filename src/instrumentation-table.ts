@@ -17,6 +17,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { WsInstrumentation } from './instrumentation-ws/instrumentation.js';
 
 export type InstrumentationClass = new (config?: object) => Instrumentation;
 
@@ -58,6 +59,8 @@ export const INSTRUMENTATIONS: readonly InstrumentationSpec[] = [
   { name: 'ioredis', modules: ['ioredis'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-ioredis', 'IORedisInstrumentation') },
   { name: 'redis', modules: ['redis', '@redis/client', '@node-redis/client'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-redis', 'RedisInstrumentation') },
   { name: 'socket.io', modules: ['socket.io'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-socket.io', 'SocketIoInstrumentation') },
+  // callscope's own (src/instrumentation-ws/): bundled, so loaded like the built-in three.
+  { name: 'ws', modules: ['ws'], onByDefault: true, load: () => WsInstrumentation },
   { name: 'fs', modules: ['fs', 'fs/promises'], builtin: true, onByDefault: false, load: fromPackage('@opentelemetry/instrumentation-fs', 'FsInstrumentation') },
   { name: 'dns', modules: ['dns', 'dns/promises'], builtin: true, onByDefault: false, load: fromPackage('@opentelemetry/instrumentation-dns', 'DnsInstrumentation') },
   { name: 'net', modules: ['net'], builtin: true, onByDefault: false, load: fromPackage('@opentelemetry/instrumentation-net', 'NetInstrumentation') },

@@ -7,6 +7,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { appEntryDir, findAppPackage } from './app-package.js';
 import type { Config } from './config.js';
 import { INSTRUMENTATIONS, type InstrumentationSpec } from './instrumentation-table.js';
+import { isTracedWsHandshake } from './instrumentation-ws/instrumentation.js';
 
 export interface LoadedInstrumentations {
   instances: Instrumentation[];
@@ -27,14 +28,14 @@ export function selectInstrumentations(config: Config, isInstalled = isPackageIn
   });
 }
 
-export function loadInstrumentations(specs: InstrumentationSpec[], warn: (message: string) => void): LoadedInstrumentations {
+export function loadInstrumentations(specs: InstrumentationSpec[], config: Config, warn: (message: string) => void): LoadedInstrumentations {
   const loaded: LoadedInstrumentations = { instances: [], names: [], modules: [] };
   for (const spec of specs) {
     try {
       const Class = spec.load();
       // Constructing enables the hooks at once (nothing of the app has loaded yet);
       // registerInstrumentations() then hands them the providers.
-      loaded.instances.push(new Class(instrumentationConfig(spec.name)));
+      loaded.instances.push(new Class(instrumentationConfig(spec.name, config)));
       loaded.names.push(spec.name);
       loaded.modules.push(...spec.modules);
     } catch (error) {
@@ -45,8 +46,13 @@ export function loadInstrumentations(specs: InstrumentationSpec[], warn: (messag
 }
 
 /** Per-instrumentation settings that differ from the upstream defaults. */
-function instrumentationConfig(name: string): object {
+function instrumentationConfig(name: string, config: Config): object {
   switch (name) {
+    case 'http':
+      // A ws client handshake gets one CLIENT span from the ws instrumentation, not a second one here.
+      return { ignoreOutgoingRequestHook: isTracedWsHandshake };
+    case 'ws':
+      return { messageSpans: config.ws.messageSpans, sendSpans: config.ws.sendSpans };
     case 'winston':
       // Log records are exported by callscope's own logging pipeline; this
       // instrumentation only adds trace_id/span_id to each record.

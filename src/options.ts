@@ -3,6 +3,8 @@
 // wins over the option (so operators can change a deployed app without a code
 // change); each field names the variable that overrides it.
 
+import type { WsOptions } from './instrumentation-ws/settings.js';
+
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
 export type SamplerName =
@@ -46,6 +48,8 @@ export interface CallscopeOptions {
   enabledInstrumentations?: string[];
   /** Instrumentations to turn off. Overridden by OTEL_NODE_DISABLED_INSTRUMENTATIONS. */
   disabledInstrumentations?: string[];
+  /** The ws (WebSocket) instrumentation: message spans all/none/ratio, send spans. */
+  ws?: WsOptions;
 
   /** How long shutdown may spend flushing, in ms. Overridden by CALLSCOPE_SHUTDOWN_TIMEOUT_MS. Default 5000. */
   shutdownTimeoutMs?: number;

@@ -28,7 +28,7 @@ export function start(options: CallscopeOptions = {}, startedBy: 'register' | 's
       return;
     }
 
-    const loaded = loadInstrumentations(selectInstrumentations(config), diagnostics.warn);
+    const loaded = loadInstrumentations(selectInstrumentations(config), config, diagnostics.warn);
     const hook = registerEsmHook(loaded.modules);
     const sdk = startSdk(config, loaded.instances);
     state.sdk = sdk;

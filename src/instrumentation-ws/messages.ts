@@ -1,0 +1,136 @@
+// Incoming messages (a CONSUMER span per message, a new trace linked to the
+// handshake) and outgoing ones (an event on the active span, or a PRODUCER span).
+//
+// Why the listener wrapping: `emit('message')` returns when the listeners have
+// *started*; an async listener (`ws.on('message', async (data) => { await
+// openai… })`) is still running. The listeners we wrap hand their returned
+// promise to the message being emitted, and the span ends when those settle.
+
+import { type Context, type Span, ROOT_CONTEXT, SpanKind, TraceFlags, context, trace } from '@opentelemetry/api';
+import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
+import { randomBytes } from 'node:crypto';
+import { ATTR_CONNECTION_ID, ATTR_MESSAGE_SIZE, ATTR_MESSAGE_TYPE, ATTR_SEVERITY, messageSize } from './attributes.js';
+import { type Host, recordError } from './connection.js';
+import type { Connection, WsSocket } from './internal-types.js';
+import type { MessageSpans } from './types.js';
+
+type Listener = (this: unknown, ...args: unknown[]) => unknown;
+
+/** Promises returned by tracked listeners during the current (synchronous) emit('message'). */
+let collecting: PromiseLike<unknown>[] | undefined;
+
+/** Wraps an app `message` listener so that its returned promise reaches the message span. */
+export function trackListener(listener: Listener): Listener {
+  const tracked = function (this: unknown, ...args: unknown[]): unknown {
+    const result = Reflect.apply(listener, this, args);
+    if (collecting !== undefined && result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+      collecting.push(result as PromiseLike<unknown>);
+    }
+    return result;
+  } as Listener & { listener?: Listener };
+  // EventEmitter treats `.listener` as "the function the app registered" (as it
+  // does for once()): removeListener(fn), off(fn) and listeners() keep working.
+  tracked.listener = listener;
+  return tracked;
+}
+
+/** The context a message is handled in: a sampled span, or (ratio not drawn) a deliberately unsampled one. */
+function startMessage(host: Host, connection: Connection, mode: MessageSpans, data: unknown, isBinary: unknown): { span?: Span; ctx: Context } {
+  if (typeof mode === 'number' && Math.random() >= mode) {
+    // Unsampled but valid: the calls made while handling this message are not traced either.
+    const ids = randomBytes(24).toString('hex');
+    return { ctx: trace.setSpanContext(ROOT_CONTEXT, { traceId: ids.slice(0, 32), spanId: ids.slice(32), traceFlags: TraceFlags.NONE }) };
+  }
+  const span = host.wsTracer.startSpan(`ws receive ${connection.target}`, {
+    kind: SpanKind.CONSUMER,
+    // A connection can live for hours: each message is its own trace, linked to the handshake.
+    links: [{ context: connection.handshake }],
+    attributes: {
+      [ATTR_CONNECTION_ID]: connection.id,
+      [ATTR_MESSAGE_SIZE]: messageSize(data),
+      [ATTR_MESSAGE_TYPE]: isBinary ? 'binary' : 'text',
+      [ATTR_SEVERITY]: 'info',
+    },
+  }, ROOT_CONTEXT);
+  return { span, ctx: trace.setSpan(ROOT_CONTEXT, span) };
+}
+
+/** emit('message', data, isBinary) on a server connection. */
+export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connection: Connection, emit: Function, args: IArguments): boolean {
+  connection.received++;
+  connection.metrics.received++;
+  if (mode === 'none') return Reflect.apply(emit, ws, args) as boolean;
+  const started = safeExecuteInTheMiddle(() => startMessage(host, connection, mode, args[1], args[2]), () => {}, true);
+  if (!started) return Reflect.apply(emit, ws, args) as boolean;
+  const { span, ctx } = started;
+  const previous = collecting;
+  const promises: PromiseLike<unknown>[] = [];
+  collecting = span ? promises : undefined;
+  return safeExecuteInTheMiddle(
+    () => context.with(ctx, () => Reflect.apply(emit, ws, args) as boolean),
+    (error) => {
+      collecting = previous;
+      if (!span) return;
+      if (error !== undefined) {
+        // A listener threw: the error still reaches the app (rethrown by safeExecuteInTheMiddle).
+        recordError(span, error);
+        span.end();
+      } else {
+        endWhenSettled(connection, span, promises);
+      }
+    },
+  );
+}
+
+function endWhenSettled(connection: Connection, span: Span, promises: PromiseLike<unknown>[]): void {
+  if (promises.length === 0) {
+    span.end();
+    return;
+  }
+  (connection.pending ??= new Set()).add(span);
+  let left = promises.length;
+  const settle = () => {
+    // Already ended by the close if it is no longer pending.
+    if (--left === 0 && connection.pending?.delete(span)) span.end();
+  };
+  for (const promise of promises) {
+    try {
+      promise.then(settle, (error: unknown) => {
+        if (connection.pending?.has(span)) recordError(span, error);
+        settle();
+        // Rethrown so that the rejection stays unhandled, as it was without us
+        // (emit() drops a listener's promise): the app's unhandledRejection
+        // handling sees the same error.
+        throw error;
+      });
+    } catch {
+      settle();
+    }
+  }
+}
+
+/** ws.send(): counted; an event on the active span, or a PRODUCER span with sendSpans. */
+export function traceSend(host: Host, sendSpans: boolean, ws: WsSocket, connection: Connection, send: Function, args: IArguments): unknown {
+  connection.sent++;
+  connection.metrics.sent++;
+  const attributes = safeExecuteInTheMiddle(() => {
+    const data = args[0];
+    const options = args[1] as { binary?: boolean } | undefined;
+    const binary = typeof options === 'object' && options !== null && options.binary !== undefined ? options.binary : typeof data !== 'string';
+    return { [ATTR_CONNECTION_ID]: connection.id, [ATTR_MESSAGE_SIZE]: messageSize(data), [ATTR_MESSAGE_TYPE]: binary ? 'binary' : 'text' };
+  }, () => {}, true);
+  if (!sendSpans) {
+    const active = trace.getActiveSpan();
+    if (attributes && active?.isRecording()) active.addEvent('ws.send', attributes);
+    return Reflect.apply(send, ws, args);
+  }
+  const span = host.wsTracer.startSpan(`ws send ${connection.target}`, { kind: SpanKind.PRODUCER, attributes: { ...attributes, [ATTR_SEVERITY]: 'info' } });
+  // The span covers queueing the frame; ws reports delivery only through the optional callback.
+  return safeExecuteInTheMiddle(
+    () => context.with(trace.setSpan(context.active(), span), () => Reflect.apply(send, ws, args)),
+    (error) => {
+      if (error !== undefined) recordError(span, error);
+      span.end();
+    },
+  );
+}

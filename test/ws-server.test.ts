@@ -1,0 +1,149 @@
+// The ws instrumentation on a real server, ESM (named imports) and CJS: the
+// handshake continues the client's trace; a message whose listener calls fetch
+// and the openai client is one new trace, linked to the handshake, with those
+// calls as children; close codes carry their severity; a client connection made
+// inside a handler is a CLIENT span whose traceparent reaches the remote end.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { Upstream } from './helpers/upstream.ts';
+import {
+  CLIENT, CONSUMER, FakeOpenAI, PlainWsServer, SERVER, ask, closed, nextMessage, of, openClient, startWsFixture, traceparent,
+} from './helpers/ws-harness.ts';
+
+let receiver: OtlpReceiver;
+let upstream: Upstream;
+let openai: FakeOpenAI;
+let remote: PlainWsServer;
+before(async () => {
+  receiver = await new OtlpReceiver().start();
+  upstream = await new Upstream().start();
+  openai = await new FakeOpenAI().start();
+  remote = await new PlainWsServer().start();
+});
+after(async () => {
+  await Promise.all([receiver.stop(), upstream.stop(), openai.stop(), remote.stop()]);
+});
+
+const named = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name);
+/** What a span records (attributes, events, links) as text, to look for leaked payloads. */
+const recorded = (span: ReceivedSpan) => JSON.stringify([span.name, span.attributes, span.events, span.links]);
+
+for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
+  describe(`ws server (${entry})`, () => {
+    const service = `ws-${entry.replace('.', '-')}`;
+    const env = () => ({ OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url, OPENAI_BASE_URL: openai.baseURL });
+    const spans = () => receiver.spans.filter(of(service));
+    let fixture: Awaited<ReturnType<typeof startWsFixture>>;
+    before(async () => {
+      fixture = await startWsFixture(entry, env());
+    });
+    after(() => fixture.app.kill());
+
+    test('the handshake continues the client trace; a message is a new trace linked to it, with fetch and openai as children', async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const parentId = randomBytes(8).toString('hex');
+      const ws = await openClient(`${fixture.url}/chat?token=secret-value`, { headers: { traceparent: traceparent(traceId, parentId) } });
+      try {
+        assert.equal(await ask(ws, { op: 'fetch+openai' }), 'fetched 200');
+        assert.equal(await nextMessage(ws), 'openai hello');
+      } finally {
+        ws.close(1000);
+      }
+      await receiver.waitFor(() => named(spans(), 'ws receive /chat').length >= 1 && named(spans(), 'ws close /chat').length >= 1, 20000, 'message and close spans');
+
+      const [upgrade] = named(spans(), 'ws upgrade /chat');
+      assert.ok(upgrade, `an upgrade span; got ${spans().map((s) => s.name).join(', ')}`);
+      assert.equal(upgrade.kind, SERVER);
+      assert.equal(upgrade.traceId, traceId, 'the handshake continues the trace of the traceparent header');
+      assert.equal(upgrade.parentSpanId, parentId);
+      assert.equal(upgrade.attributes['url.path'], '/chat');
+      assert.equal(upgrade.attributes['http.response.status_code'], 101);
+      assert.equal(upgrade.attributes['client.address'], '127.0.0.1');
+      const connectionId = upgrade.attributes['callscope.ws.connection_id'];
+      assert.match(String(connectionId), /^[0-9a-f]{12}$/);
+      assert.ok(!recorded(upgrade).includes('secret-value'), 'the query string is not recorded');
+
+      const [message] = named(spans(), 'ws receive /chat');
+      assert.equal(message!.kind, CONSUMER);
+      assert.notEqual(message!.traceId, traceId, 'each message is its own trace');
+      assert.equal(message!.parentSpanId, '');
+      assert.deepEqual(message!.links.map((l) => [l.traceId, l.spanId]), [[upgrade.traceId, upgrade.spanId]]);
+      assert.equal(message!.attributes['callscope.ws.connection_id'], connectionId);
+      assert.equal(message!.attributes['callscope.ws.message.type'], 'text');
+      assert.equal(message!.attributes['callscope.ws.message.size'], JSON.stringify({ op: 'fetch+openai' }).length);
+      assert.equal(message!.attributes['callscope.severity'], 'info');
+      assert.ok(!recorded(message!).includes('fetch+openai'), 'no payload on the span');
+      assert.deepEqual(message!.events.map((e) => e.name), ['ws.send', 'ws.send'], 'the two replies are events on the message span');
+
+      await receiver.waitFor(() => spans().filter((s) => s.parentSpanId === message!.spanId).length >= 2, 10000, 'children of the message span');
+      const children = spans().filter((s) => s.parentSpanId === message!.spanId);
+      const fetchSpan = children.find((s) => String(s.attributes['url.full'] ?? '').endsWith('/from-ws'));
+      assert.ok(fetchSpan, `fetch is a child; children: ${children.map((s) => `${s.name} (${s.scope})`).join(', ')}`);
+      assert.equal(fetchSpan.kind, CLIENT);
+      const openaiSpan = children.find((s) => s.scope.includes('openai'));
+      assert.ok(openaiSpan, `the openai call is a child; children: ${children.map((s) => `${s.name} (${s.scope})`).join(', ')}`);
+      // The listener is async: the message span lasts until it settles, past the awaited fetch.
+      // (The openai instrumentation ends its span in a callback that can run just after the
+      // app's await resumes, so only its start is compared.)
+      assert.ok(fetchSpan.endNs <= message!.endNs, 'the awaited fetch ends inside the message span');
+      assert.ok(openaiSpan.startNs <= message!.endNs, 'the openai call starts inside the message span');
+      const seen = upstream.requests.filter((r) => r.path === '/from-ws').at(-1);
+      assert.match(String(seen?.headers.traceparent), new RegExp(`^00-${message!.traceId}-`), 'the upstream got the message trace');
+
+      const [close] = named(spans(), 'ws close /chat');
+      assert.equal(close!.attributes['callscope.ws.close.code'], 1000);
+      assert.equal(close!.attributes['callscope.severity'], 'info');
+      assert.equal(close!.attributes['callscope.ws.messages.received'], 1);
+      assert.equal(close!.attributes['callscope.ws.messages.sent'], 2);
+      assert.deepEqual(close!.links.map((l) => l.spanId), [upgrade.spanId]);
+    });
+
+    test('close codes give severities: 1001 info, 1011 error, 1006 warn', async () => {
+      const cases: { path: string; act: (ws: Awaited<ReturnType<typeof openClient>>) => void; code: number; severity: string }[] = [
+        { path: '/going-away', act: (ws) => ws.close(1001, 'bye'), code: 1001, severity: 'info' },
+        { path: '/server-error', act: (ws) => ws.send(JSON.stringify({ op: 'close', code: 1011, reason: 'boom' })), code: 1011, severity: 'error' },
+        { path: '/vanished', act: (ws) => ws.terminate(), code: 1006, severity: 'warn' },
+      ];
+      for (const { path, act } of cases) {
+        const ws = await openClient(`${fixture.url}${path}`);
+        act(ws);
+        await closed(ws);
+      }
+      await receiver.waitFor(() => cases.every(({ path }) => named(spans(), `ws close ${path}`).length === 1), 20000, 'three close spans');
+      for (const { path, code, severity } of cases) {
+        const [span] = named(spans(), `ws close ${path}`);
+        assert.equal(span!.attributes['callscope.ws.close.code'], code, path);
+        assert.equal(span!.attributes['callscope.severity'], severity, path);
+        assert.equal(span!.status.code, severity === 'error' ? 2 : 0, `${path} status`);
+      }
+      assert.equal(named(spans(), 'ws close /server-error')[0]!.attributes['callscope.ws.close.reason'], 'boom');
+    });
+
+    test('a client connection made in a handler: CLIENT span, traceparent in its handshake, no duplicate http span', async () => {
+      const before = remote.handshakes.length;
+      const ws = await openClient(`${fixture.url}/proxy`);
+      try {
+        assert.equal(await ask(ws, { op: 'connect', url: `${remote.url}/upstream?key=abc` }), 'connected 1000');
+      } finally {
+        ws.close(1000);
+      }
+      const port = Number(new URL(remote.url).port);
+      await receiver.waitFor(() => spans().some((s) => s.kind === CLIENT && s.attributes['server.port'] === port), 20000, 'the client span');
+      const clients = spans().filter((s) => s.kind === CLIENT && s.attributes['server.port'] === port);
+      assert.equal(clients.length, 1, `one CLIENT span for the handshake; got ${clients.map((s) => `${s.name} (${s.scope})`).join(', ')}`);
+      const [client] = clients;
+      assert.equal(client!.name, 'ws connect 127.0.0.1');
+      assert.equal(client!.attributes['server.address'], '127.0.0.1');
+      // The value of `key` may be redacted by the span processors: only its presence is checked.
+      assert.ok(String(client!.attributes['url.full']).startsWith(`${remote.url}/upstream?key=`), String(client!.attributes['url.full']));
+      assert.equal(client!.attributes['http.response.status_code'], 101);
+      const [message] = named(spans(), 'ws receive /proxy');
+      assert.equal(client!.parentSpanId, message!.spanId, 'the client handshake is a child of the message span');
+      const headers = remote.handshakes.slice(before).at(-1);
+      assert.equal(headers?.traceparent, traceparent(client!.traceId, client!.spanId), 'the remote end got the client span as parent');
+    });
+  });
+}
