@@ -50,7 +50,7 @@ test('every config file the compose collector mounts exists and validates with t
 test('the compose check is not vacuous: a misspelt key is rejected', { skip }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callscope-compose-'));
   const bad = path.join(dir, 'docker-compose.yml');
-  fs.writeFileSync(bad, fs.readFileSync(repoPath('docker-compose.yml'), 'utf8').replace('healthcheck:', 'healthchek:'));
+  fs.writeFileSync(bad, fs.readFileSync(repoPath('docker-compose.yml'), 'utf8').replace(/^(\s+)healthcheck:/m, '$1healthchek:'));
   const { ok } = composeConfig(bad);
   fs.rmSync(dir, { recursive: true });
   assert.equal(ok, false);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { validate } from './lib/stack.mjs';
+import { printConfig, validate } from './lib/stack.mjs';
 
 const LAYERINGS = [
   ['otel-collector.yaml'], // local destination (default)
@@ -30,4 +30,32 @@ test('otelcol validate really rejects a broken config (the check above is not va
   fs.rmSync(dir, { recursive: true });
   assert.equal(ok, false);
   assert.match(output, /no_such_key/);
+});
+
+// What the layering resolves to with no CALLSCOPE_* variables set: the defaults the docs promise.
+const clean = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('CALLSCOPE_')).map((k) => [k, undefined]));
+const exportersOf = (c) => Object.fromEntries(Object.entries(c.service.pipelines).map(([k, p]) => [k, p.exporters]));
+
+test('the main file alone is the local destination', () => {
+  const c = printConfig(['otel-collector.yaml'], clean);
+  assert.deepEqual(exportersOf(c), { traces: ['otlp_grpc/jaeger'], metrics: ['debug'], logs: ['debug'] });
+  assert.deepEqual(c.processors.resource_detection.detectors, ['env']); // no cloud probes off AWS
+  assert.equal(c.receivers.otlp.protocols.http.endpoint, 'localhost:4318');
+});
+
+test('collector/aws.yaml switches every signal to AWS and adds the AWS resource detectors', () => {
+  const c = printConfig(['otel-collector.yaml', 'collector/aws.yaml'], clean);
+  assert.deepEqual(exportersOf(c), { traces: ['awsxray'], metrics: ['awsemf'], logs: ['awscloudwatchlogs'] });
+  assert.deepEqual(c.processors.resource_detection.detectors, ['env', 'ecs', 'ec2']);
+  assert.deepEqual(c.exporters.awsxray.indexed_attributes, ['callscope.service.name', 'callscope.service.category', 'callscope.severity']);
+  // processors are untouched by the switch: the same sampling and redaction for both destinations
+  assert.deepEqual(c.service.pipelines.traces.processors, ['memory_limiter', 'resource_detection', 'redaction', 'tail_sampling', 'batch']);
+});
+
+test('collector/agent.yaml forwards by trace id and does not tail-sample', () => {
+  const c = printConfig(['otel-collector.yaml', 'collector/agent.yaml'], { ...clean, CALLSCOPE_GATEWAYS: '[10.0.0.1:4317, 10.0.0.2:4317]' });
+  assert.equal(c.exporters.load_balancing.routing_key, 'traceID');
+  assert.deepEqual(c.exporters.load_balancing.resolver.static.hostnames, ['10.0.0.1:4317', '10.0.0.2:4317']);
+  assert.ok(!c.service.pipelines.traces.processors.includes('tail_sampling'));
+  assert.deepEqual(exportersOf(c), { traces: ['load_balancing'], metrics: ['load_balancing/metrics'], logs: ['load_balancing'] });
 });

@@ -114,3 +114,11 @@ export function aws(endpoint, service, operation, params = {}) {
   if (r.status !== 0) throw new Error(`${service}.${operation} failed: ${r.stderr.trim().split('\n').pop()}`);
   return JSON.parse(r.stdout);
 }
+
+/** The fully resolved config (files layered, ${env:…} expanded) as the collector sees it. */
+export function printConfig(configs, env = {}) {
+  const args = ['print-config', '--validate=false', '--format=json', ...configs.flatMap((c) => ['--config', repoPath(c)])];
+  const r = spawnSync(binaries().OTELCOL, args, { encoding: 'utf8', env: { ...process.env, ...AWS_ENV, ...env }, timeout: 60_000 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+}
