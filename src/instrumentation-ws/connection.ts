@@ -112,25 +112,32 @@ export class ServerHandshake {
   }
 
   /**
-   * `ws` answers a handshake by writing the status line straight to the socket
-   * (101, or 400/401/… from verifyClient). Peek at that first write to learn
-   * the status, then step aside: the own property is removed at once.
+   * `ws` answers a handshake by writing the status line straight to the socket:
+   * write() for the 101, end() for a rejection (400, or 401/… from verifyClient).
+   * Peek at the first of those calls to learn the status, then step aside: the
+   * own properties are removed at once.
    */
   private sniffStatus(): void {
-    const socket = this.socket as Duplex & { write: (...args: unknown[]) => boolean };
-    if (Object.prototype.hasOwnProperty.call(socket, 'write')) return;
+    type Writer = (this: unknown, ...args: unknown[]) => unknown;
+    const socket = this.socket as unknown as Record<'write' | 'end', Writer>;
+    const names = ['write', 'end'] as const;
+    if (names.some((name) => Object.prototype.hasOwnProperty.call(socket, name))) return;
+    const peeks = new Map<string, Writer>();
     const restore = () => {
       this.restoreWrite = undefined;
-      if (socket.write === peek) delete (socket as Partial<typeof socket>).write;
+      for (const [name, peek] of peeks) if (socket[name as 'write'] === peek) delete (socket as Partial<typeof socket>)[name as 'write'];
     };
     const handshake = this;
-    const peek = function (this: unknown, ...args: unknown[]): boolean {
-      restore();
-      const match = typeof args[0] === 'string' ? /^HTTP\/1\.1 (\d{3})/.exec(args[0]) : null;
-      if (match) handshake.status = Number(match[1]);
-      return socket.write.apply(this, args);
-    };
-    socket.write = peek;
+    for (const name of names) {
+      const peek: Writer = function (...args) {
+        restore();
+        const match = typeof args[0] === 'string' ? /^HTTP\/1\.1 (\d{3})/.exec(args[0]) : null;
+        if (match) handshake.status = Number(match[1]);
+        return socket[name].apply(this, args);
+      };
+      peeks.set(name, peek);
+      socket[name] = peek;
+    }
     this.restoreWrite = restore;
   }
 }
