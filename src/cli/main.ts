@@ -1,26 +1,47 @@
 #!/usr/bin/env node
-// The callscope command line. Subcommands arrive with their issues (codemod, doctor).
+// The callscope command line: a dispatcher; each command lives in its own file.
 
 import { VERSION } from '../state.js';
+import { doctor } from './doctor.js';
 
-const USAGE = `usage: callscope <command>
+const USAGE = `usage: callscope <command> [options]
 
 commands:
+  doctor      check the setup: Node version, resolved settings, instrumentations, collector reachability
   version     print the callscope version
+  help        print this help
 `;
 
-export function main(argv: string[]): number {
-  const [command] = argv;
-  if (command === 'version' || command === '--version' || command === '-v') {
+type Command = (args: string[]) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  doctor,
+  version: () => {
     process.stdout.write(`${VERSION}\n`);
     return 0;
-  }
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  },
+  help: () => {
     process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
+    return 0;
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name = '', ...args] = argv;
+  const alias: Record<string, string> = { '--version': 'version', '-v': 'version', '--help': 'help', '-h': 'help' };
+  const command = COMMANDS[alias[name] ?? name];
+  if (!command) {
+    process.stderr.write(name === '' ? USAGE : `callscope: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
   }
-  process.stderr.write(`callscope: unknown command ${JSON.stringify(command)}\n${USAGE}`);
-  return 2;
+  try {
+    return await command(args);
+  } catch (error) {
+    process.stderr.write(`callscope ${name}: ${(error as Error)?.message ?? String(error)}\n`);
+    return 1;
+  }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
