@@ -74,7 +74,6 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
       assert.equal(message!.attributes['callscope.ws.connection_id'], connectionId);
       assert.equal(message!.attributes['callscope.ws.message.type'], 'text');
       assert.equal(message!.attributes['callscope.ws.message.size'], JSON.stringify({ op: 'fetch+openai' }).length);
-      assert.equal(message!.attributes['callscope.severity'], 'info');
       assert.ok(!recorded(message!).includes('fetch+openai'), 'no payload on the span');
       assert.deepEqual(message!.events.map((e) => e.name), ['ws.send', 'ws.send'], 'the two replies are events on the message span');
 
@@ -120,6 +119,22 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
         assert.equal(span!.status.code, severity === 'error' ? 2 : 0, `${path} status`);
       }
       assert.equal(named(spans(), 'ws close /server-error')[0]!.attributes['callscope.ws.close.reason'], 'boom');
+    });
+
+    test('metrics: open connections by url.path, messages by direction', async () => {
+      const point = (name: string, match: (attributes: Record<string, unknown>) => boolean) =>
+        receiver.metrics.filter((m) => m.name === name && m.resource['service.name'] === service).flatMap((m) => m.points).filter((p) => match(p.attributes)).at(-1);
+      const onPath = (a: Record<string, unknown>) => a['url.path'] === '/metered';
+      const ws = await openClient(`${fixture.url}/metered`);
+      try {
+        for (let i = 0; i < 3; i++) await ask(ws, { op: 'echo', i });
+        await receiver.waitFor(() => point('callscope.websocket.connections', onPath)?.value === 1 &&
+          point('callscope.websocket.messages', (a) => onPath(a) && a.direction === 'sent')?.value === 3, 20000, 'metrics while open');
+        assert.equal(point('callscope.websocket.messages', (a) => onPath(a) && a.direction === 'received')?.value, 3);
+      } finally {
+        ws.close(1000);
+      }
+      await receiver.waitFor(() => point('callscope.websocket.connections', onPath)?.value === 0, 20000, 'the connection gone from the gauge');
     });
 
     test('a client connection made in a handler: CLIENT span, traceparent in its handshake, no duplicate http span', async () => {

@@ -72,7 +72,6 @@ export class ServerHandshake {
         'network.peer.port': peer.remotePort,
         'user_agent.original': req.headers['user-agent'],
         [ATTR_CONNECTION_ID]: this.id,
-        [ATTR_SEVERITY]: 'info',
       },
     }, parent);
     this.context = trace.setSpan(parent, this.span);

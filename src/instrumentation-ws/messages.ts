@@ -9,7 +9,7 @@
 import { type Context, type Span, ROOT_CONTEXT, SpanKind, TraceFlags, context, trace } from '@opentelemetry/api';
 import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import { randomBytes } from 'node:crypto';
-import { ATTR_CONNECTION_ID, ATTR_MESSAGE_SIZE, ATTR_MESSAGE_TYPE, ATTR_SEVERITY, messageSize } from './attributes.js';
+import { ATTR_CONNECTION_ID, ATTR_MESSAGE_SIZE, ATTR_MESSAGE_TYPE, messageSize } from './attributes.js';
 import { type Host, recordError } from './connection.js';
 import type { Connection, WsSocket } from './internal-types.js';
 import type { MessageSpans } from './types.js';
@@ -49,7 +49,6 @@ function startMessage(host: Host, connection: Connection, mode: MessageSpans, da
       [ATTR_CONNECTION_ID]: connection.id,
       [ATTR_MESSAGE_SIZE]: messageSize(data),
       [ATTR_MESSAGE_TYPE]: isBinary ? 'binary' : 'text',
-      [ATTR_SEVERITY]: 'info',
     },
   }, ROOT_CONTEXT);
   return { span, ctx: trace.setSpan(ROOT_CONTEXT, span) };
@@ -124,7 +123,7 @@ export function traceSend(host: Host, sendSpans: boolean, ws: WsSocket, connecti
     if (attributes && active?.isRecording()) active.addEvent('ws.send', attributes);
     return Reflect.apply(send, ws, args);
   }
-  const span = host.wsTracer.startSpan(`ws send ${connection.target}`, { kind: SpanKind.PRODUCER, attributes: { ...attributes, [ATTR_SEVERITY]: 'info' } });
+  const span = host.wsTracer.startSpan(`ws send ${connection.target}`, { kind: SpanKind.PRODUCER, attributes });
   // The span covers queueing the frame; ws reports delivery only through the optional callback.
   return safeExecuteInTheMiddle(
     () => context.with(trace.setSpan(context.active(), span), () => Reflect.apply(send, ws, args)),
