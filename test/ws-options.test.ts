@@ -1,0 +1,97 @@
+// CALLSCOPE_WS_MESSAGE_SPANS (all | none | ratio) and CALLSCOPE_WS_SEND_SPANS:
+// parsing (one warning for a bad value, never a throw) and their effect on a
+// real server.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { resolveConfig } from '../src/config.ts';
+import { OtlpReceiver } from './helpers/otlp-receiver.ts';
+import { Upstream } from './helpers/upstream.ts';
+import { CLIENT, PRODUCER, ask, of, openClient, startWsFixture } from './helpers/ws-harness.ts';
+
+describe('ws settings', () => {
+  const cases: [Record<string, string>, unknown, boolean][] = [
+    [{}, 'all', false],
+    [{ CALLSCOPE_WS_MESSAGE_SPANS: 'none' }, 'none', false],
+    [{ CALLSCOPE_WS_MESSAGE_SPANS: ' 0.25 ' }, 0.25, false],
+    [{ CALLSCOPE_WS_MESSAGE_SPANS: '1' }, 'all', false],
+    [{ CALLSCOPE_WS_MESSAGE_SPANS: '0' }, 0, false],
+    [{ CALLSCOPE_WS_MESSAGE_SPANS: 'ALL', CALLSCOPE_WS_SEND_SPANS: 'on' }, 'all', true],
+  ];
+  for (const [env, messageSpans, sendSpans] of cases) {
+    test(`${JSON.stringify(env)} -> ${String(messageSpans)}, send spans ${sendSpans}`, () => {
+      const config = resolveConfig({}, env);
+      assert.deepEqual(config.ws, { messageSpans, sendSpans });
+      assert.deepEqual(config.warnings, []);
+    });
+  }
+
+  test('bad values: one warning each, defaults used', () => {
+    const config = resolveConfig({}, { CALLSCOPE_WS_MESSAGE_SPANS: '1.5', CALLSCOPE_WS_SEND_SPANS: 'sometimes' });
+    assert.deepEqual(config.ws, { messageSpans: 'all', sendSpans: false });
+    assert.equal(config.warnings.length, 2, config.warnings.join('\n'));
+    assert.match(config.warnings[0]!, /^CALLSCOPE_WS_MESSAGE_SPANS: "1\.5" is not all, none or a ratio between 0 and 1; using all$/);
+    assert.match(config.warnings[1]!, /^CALLSCOPE_WS_SEND_SPANS: /);
+  });
+
+  test('options, overridden by the environment', () => {
+    assert.deepEqual(resolveConfig({ ws: { messageSpans: 0.5, sendSpans: true } }, {}).ws, { messageSpans: 0.5, sendSpans: true });
+    assert.deepEqual(resolveConfig({ ws: { messageSpans: 0.5 } }, { CALLSCOPE_WS_MESSAGE_SPANS: 'none' }).ws.messageSpans, 'none');
+    const bad = resolveConfig({ ws: { messageSpans: -1 } }, {});
+    assert.equal(bad.ws.messageSpans, 'all');
+    assert.match(bad.warnings.join('\n'), /ws\.messageSpans: -1 is not/);
+  });
+});
+
+describe('ws settings on a running server', () => {
+  let receiver: OtlpReceiver;
+  let upstream: Upstream;
+  before(async () => {
+    receiver = await new OtlpReceiver().start();
+    upstream = await new Upstream().start();
+  });
+  after(async () => {
+    await Promise.all([receiver.stop(), upstream.stop()]);
+  });
+
+  async function run(service: string, env: Record<string, string>, path: string): Promise<void> {
+    const fixture = await startWsFixture('ws-server.mjs', { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url, ...env });
+    try {
+      const ws = await openClient(`${fixture.url}${path}`);
+      assert.equal(await ask(ws, { op: 'fetch' }), 'fetched 200');
+      ws.close(1000);
+      await receiver.waitFor(() => receiver.spans.some((s) => of(service)(s) && s.name === `ws close ${path}`), 20000, 'the close span');
+    } finally {
+      fixture.app.kill();
+    }
+  }
+  const lastFetch = () => upstream.requests.filter((r) => r.path === '/from-ws').at(-1);
+
+  test('none: no message span; the handler still runs, its fetch is its own trace', async () => {
+    await run('ws-none', { CALLSCOPE_WS_MESSAGE_SPANS: 'none' }, '/none');
+    const spans = receiver.spans.filter(of('ws-none'));
+    assert.equal(spans.filter((s) => s.name.startsWith('ws receive')).length, 0);
+    assert.equal(spans.filter((s) => s.name === 'ws upgrade /none').length, 1);
+    await receiver.waitFor(() => receiver.spans.some((s) => of('ws-none')(s) && s.kind === CLIENT), 10000, 'the fetch span');
+  });
+
+  test('ratio 0: no message span and the calls made for the message are not traced either', async () => {
+    await run('ws-ratio', { CALLSCOPE_WS_MESSAGE_SPANS: '0' }, '/ratio');
+    const spans = receiver.spans.filter(of('ws-ratio'));
+    assert.equal(spans.filter((s) => s.name.startsWith('ws receive')).length, 0);
+    assert.equal(spans.filter((s) => s.kind === CLIENT).length, 0, `no client span; got ${spans.map((s) => s.name).join(', ')}`);
+    assert.match(String(lastFetch()?.headers.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/, 'the upstream is told: not sampled');
+  });
+
+  test('send spans: a PRODUCER span per send, child of the message span', async () => {
+    await run('ws-send', { CALLSCOPE_WS_SEND_SPANS: 'true' }, '/send');
+    const spans = receiver.spans.filter(of('ws-send'));
+    const [message] = spans.filter((s) => s.name === 'ws receive /send');
+    const sends = spans.filter((s) => s.name === 'ws send /send');
+    assert.equal(sends.length, 1);
+    assert.equal(sends[0]!.kind, PRODUCER);
+    assert.equal(sends[0]!.parentSpanId, message!.spanId);
+    assert.equal(sends[0]!.attributes['callscope.ws.message.size'], 'fetched 200'.length);
+    assert.deepEqual(message!.events, [], 'no send event when there is a send span');
+  });
+});
