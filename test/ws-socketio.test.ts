@@ -5,7 +5,6 @@
 // each packet's trace and links it to the connection's handshake.
 
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { io } from 'socket.io-client';
 import { OtlpReceiver } from './helpers/otlp-receiver.ts';
@@ -28,10 +27,13 @@ test('socket.io emit/on spans; a handler fetch is their child; the ws packet spa
   after(() => fixture.app.kill());
   const client = io(fixture.url.replace('ws:', 'http:'), { transports: ['websocket'], reconnection: false });
   try {
-    await once(client, 'connect');
-    const reply = once(client, 'reply');
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('connect_error', reject);
+    });
+    const reply = new Promise<unknown>((resolve) => client.once('reply', resolve));
     assert.equal(await client.timeout(20000).emitWithAck('ask', { q: 'why' }), 'fetched 200');
-    assert.deepEqual(await reply, [{ to: 'why' }]);
+    assert.deepEqual(await reply, { to: 'why' });
   } finally {
     client.close();
   }
