@@ -17,27 +17,31 @@ exec 9>"$CACHE/.lock"; flock 9 # two runs at once would build twice into the sam
 
 say() { echo "[e2e setup] $*" >&2; }
 hash12() { cat "$@" | sha256sum | cut -c1-12; }
-timed() { # timed NAME cmd...: runs cmd, logs how long it took (the CI budget is 90 min on 2 cores)
-  local name=$1 s; shift; s=$(date +%s)
-  "$@"; say "$name built in $(( $(date +%s) - s ))s"
+# build NAME LOG cmd...: runs cmd with its output in LOG; says how long it took (CI has 90 min on
+# 2 cores for everything), or shows the end of LOG and fails.
+build() {
+  local name=$1 log=$2 s; shift 2; s=$(date +%s)
+  if "$@" >"$log" 2>&1; then
+    say "$name built in $(( $(date +%s) - s ))s"
+  else
+    tail -n 30 "$log" >&2; say "$name build FAILED after $(( $(date +%s) - s ))s (log: $log)"; return 1
+  fi
 }
 
 # --- OpenTelemetry Collector Builder, then our collector ---
 BUILDER=$CACHE/builder-$OCB_VERSION/bin/builder
 if [ ! -x "$BUILDER" ]; then
   say "installing ocb $OCB_VERSION"
-  timed builder env GOBIN="$CACHE/builder-$OCB_VERSION/bin" go install "go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
+  build ocb "$CACHE/builder-$OCB_VERSION.log" env GOBIN="$CACHE/builder-$OCB_VERSION/bin" go install "go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
 fi
 OTELCOL_DIR=$CACHE/otelcol-${OCB_VERSION#v}-$(hash12 "$ROOT/collector/builder-config.yaml")
 OTELCOL=$OTELCOL_DIR/otelcol-callscope/otelcol-callscope
 if [ ! -x "$OTELCOL" ]; then
-  say "building the collector into $OTELCOL_DIR (log: $OTELCOL_DIR.log)"
+  say "building the collector into $OTELCOL_DIR"
   rm -rf "$OTELCOL_DIR.tmp"; mkdir -p "$OTELCOL_DIR.tmp"
   cp "$ROOT/collector/builder-config.yaml" "$OTELCOL_DIR.tmp/"
   # output_path in the manifest is relative: run from the build dir.
-  if ! timed otelcol bash -c "cd '$OTELCOL_DIR.tmp' && '$BUILDER' --config builder-config.yaml" >"$OTELCOL_DIR.log" 2>&1; then
-    tail -n 30 "$OTELCOL_DIR.log" >&2; say "collector build FAILED"; exit 1
-  fi
+  build collector "$OTELCOL_DIR.log" bash -c "cd '$OTELCOL_DIR.tmp' && '$BUILDER' --config builder-config.yaml"
   rm -rf "$OTELCOL_DIR"; mv "$OTELCOL_DIR.tmp" "$OTELCOL_DIR"
 fi
 
@@ -45,21 +49,19 @@ fi
 JAEGER_DIR=$CACHE/jaeger-$JAEGER_MODULE_VERSION
 JAEGER=$JAEGER_DIR/bin/jaeger
 if [ ! -x "$JAEGER" ]; then
-  say "building jaeger $JAEGER_MODULE_VERSION (log: $JAEGER_DIR.log)"
+  say "building jaeger $JAEGER_MODULE_VERSION"
   # `go install pkg@version` refuses modules with replace directives (Jaeger has one), so build inside
   # a writable copy of the downloaded module, where its go.mod applies.
-  build_jaeger() {
+  build_jaeger() { # every step checked: `set -e` does not apply inside a function run by `if`
     local src
     src=$(cd /tmp && go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION" |
-      python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
-    rm -rf "$JAEGER_DIR/src"; mkdir -p "$JAEGER_DIR/bin"
-    cp -r "$src" "$JAEGER_DIR/src"; chmod -R u+w "$JAEGER_DIR/src"
-    (cd "$JAEGER_DIR/src" && go build -o "$JAEGER.tmp" ./cmd/jaeger) && mv "$JAEGER.tmp" "$JAEGER"
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') || return 1
+    rm -rf "$JAEGER_DIR/src" && mkdir -p "$JAEGER_DIR/bin" || return 1
+    cp -r "$src" "$JAEGER_DIR/src" && chmod -R u+w "$JAEGER_DIR/src" || return 1
+    (cd "$JAEGER_DIR/src" && go build -o "$JAEGER.tmp" ./cmd/jaeger) && mv "$JAEGER.tmp" "$JAEGER" || return 1
     rm -rf "$JAEGER_DIR/src"
   }
-  if ! timed jaeger build_jaeger >"$JAEGER_DIR.log" 2>&1; then
-    tail -n 30 "$JAEGER_DIR.log" >&2; say "jaeger build FAILED"; exit 1
-  fi
+  build jaeger "$JAEGER_DIR.log" build_jaeger
 fi
 
 # --- moto server (the AWS endpoint) ---
@@ -70,9 +72,7 @@ if [ ! -x "$MOTO_DIR/venv/bin/moto_server" ]; then
   install_moto() {
     python3 -m venv "$MOTO_DIR/venv" && "$MOTO_DIR/venv/bin/pip" install -q -r "$ROOT/test/e2e/requirements.txt"
   }
-  if ! timed moto install_moto >"$MOTO_DIR.log" 2>&1; then
-    tail -n 30 "$MOTO_DIR.log" >&2; rm -rf "$MOTO_DIR"; say "moto install FAILED"; exit 1
-  fi
+  build moto "$MOTO_DIR.log" install_moto || { rm -rf "$MOTO_DIR"; exit 1; }
 fi
 
 echo "OTELCOL=$OTELCOL"
