@@ -6,6 +6,7 @@ import { type Env, Warnings, firstSet, readBoolean, readChoice, readKeyValueList
 import { INSTRUMENTATION_NAMES } from './instrumentation-table.js';
 import { type WsSettings, resolveWsSettings } from './instrumentation-ws/settings.js';
 import type { CallscopeOptions, OtlpProtocol, PropagatorName, SamplerName } from './options.js';
+import { type SpansSettings, resolveSpansSettings } from './spans/spans-config.js';
 
 export const DEFAULT_ENDPOINT = 'http://localhost:4318';
 
@@ -41,6 +42,8 @@ export interface Config {
   disabledInstrumentations: string[];
   /** The ws instrumentation: CALLSCOPE_WS_MESSAGE_SPANS, CALLSCOPE_WS_SEND_SPANS. */
   ws: WsSettings;
+  /** External calls: CALLSCOPE_SERVICES(_FILE), CALLSCOPE_SLOW_MS, CALLSCOPE_REDACT. */
+  spans: SpansSettings;
   spanBatch: BatchSettings;
   logBatch: BatchSettings;
   metricExportIntervalMs: number;
@@ -89,6 +92,7 @@ export function resolveConfig(options: CallscopeOptions = {}, env: Env = process
     enabledInstrumentations: enabled,
     disabledInstrumentations: disabledList,
     ws: resolveWsSettings(options.ws, env, warnings),
+    spans: resolveSpansSettings(options, env, warnings),
     spanBatch: resolveBatch('OTEL_BSP', env, warnings, { delay: 5000, timeout: 30000, queue: 2048, batch: 512 }),
     logBatch: resolveBatch('OTEL_BLRP', env, warnings, { delay: 1000, timeout: 30000, queue: 2048, batch: 512 }),
     metricExportIntervalMs: readNumber(warnings, env.OTEL_METRIC_EXPORT_INTERVAL ? 'OTEL_METRIC_EXPORT_INTERVAL' : 'metricExportIntervalMs',

@@ -4,6 +4,7 @@
 // change); each field names the variable that overrides it.
 
 import type { WsOptions } from './instrumentation-ws/settings.js';
+import type { SpansOptions } from './spans/spans-config.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
@@ -17,7 +18,8 @@ export type SamplerName =
 
 export type PropagatorName = 'tracecontext' | 'baggage' | 'xray' | 'none';
 
-export interface CallscopeOptions {
+/** Also: services, slowMs, redact (external calls, see SpansOptions). */
+export interface CallscopeOptions extends SpansOptions {
   /** service.name. Overridden by OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES. Default: the app's package.json name. */
   serviceName?: string;
   /** service.version. Overridden by OTEL_RESOURCE_ATTRIBUTES. Default: the app's package.json version. */

@@ -20,8 +20,10 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import type { Config } from './config.js';
+import { ConsoleTreeProcessor } from './console-traces.js';
 import { OutageReporter, createLogExporter, createMetricExporter, createSpanExporter } from './exporters.js';
 import { buildResource } from './resource.js';
+import { callLogProcessors, callSpanProcessors, recordEverything } from './spans/pipeline.js';
 import { XRayIdGenerator } from './xray-id-generator.js';
 
 export interface Sdk {
@@ -36,12 +38,6 @@ export function startSdk(config: Config, instrumentations: Instrumentation[]): S
   const resource = buildResource(config);
   const outages = new OutageReporter();
 
-  const tracerProvider = new TracerProvider({
-    resource,
-    sampler: buildSampler(config),
-    idGenerator: new XRayIdGenerator(),
-    spanProcessors: [new BatchSpanProcessor({ exporter: createSpanExporter(config.export.traces, outages), ...config.spanBatch })],
-  });
   const meterProvider = new MeterProvider({
     resource,
     readers: [
@@ -52,9 +48,20 @@ export function startSdk(config: Config, instrumentations: Instrumentation[]): S
       }),
     ],
   });
+  const tracerProvider = new TracerProvider({
+    resource,
+    // Record-only spans for unsampled traces, so call metrics count every call.
+    sampler: recordEverything(buildSampler(config)),
+    idGenerator: new XRayIdGenerator(),
+    spanProcessors: [
+      ...callSpanProcessors(config.spans, meterProvider),
+      ...(config.consoleTraces === 'tree' ? [new ConsoleTreeProcessor()] : []),
+      new BatchSpanProcessor({ exporter: createSpanExporter(config.export.traces, outages), ...config.spanBatch }),
+    ],
+  });
   const loggerProvider = new LoggerProvider({
     resource,
-    processors: [new BatchLogRecordProcessor({ exporter: createLogExporter(config.export.logs, outages), ...config.logBatch })],
+    processors: [...callLogProcessors(config.spans), new BatchLogRecordProcessor({ exporter: createLogExporter(config.export.logs, outages), ...config.logBatch })],
   });
 
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

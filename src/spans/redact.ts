@@ -1,0 +1,118 @@
+// Redaction, the last line before export (design.md, "Redaction"). Values of
+// headers, query parameters and attributes with sensitive names; URL userinfo;
+// and secret-shaped values (sk-… keys, AWS access key ids, JWTs, Bearer/Basic
+// tokens) anywhere in a string become [REDACTED]. The undici/fetch and http
+// instrumentations write url.full / url.query raw, so presigned S3 URLs and
+// `?api_key=` would otherwise leave the process.
+//
+// One combined regular expression per string keeps the cost to one scan; the
+// result is idempotent (redacting twice changes nothing), which the property
+// tests check.
+
+export const REDACTED = '[REDACTED]';
+
+export const SENSITIVE_NAMES: readonly string[] = [
+  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'api_key', 'apikey',
+  'x-amz-security-token', 'x-amz-signature', 'x-amz-credential', 'sig', 'signature', 'token', 'access_token',
+  'refresh_token', 'id_token', 'password', 'passwd', 'secret', 'client_secret', 'key',
+];
+
+// Attribute keys whose last segment is a sensitive name but whose value is not a
+// secret (an S3 object key is a path users need to see).
+const NOT_SECRET_KEYS = new Set(['aws.s3.key', 'messaging.kafka.message.key', 'messaging.kafka.message_key']);
+
+// Strings shorter than this cannot hold anything we redact (`key=abcd` is 8).
+const MIN_LENGTH = 8;
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class Redactor {
+  private readonly names: Set<string>;
+  private readonly combined: RegExp;
+  private readonly extraPatterns: RegExp[];
+  private readonly keyCache = new Map<string, boolean>();
+
+  constructor(extraNames: readonly string[] = [], extraPatterns: readonly RegExp[] = []) {
+    this.names = new Set([...SENSITIVE_NAMES, ...extraNames.map((name) => name.toLowerCase())]);
+    // Longest first, so `x-api-key` is tried before `key`.
+    const names = [...this.names].sort((a, b) => b.length - a.length).map(escape).join('|');
+    this.combined = new RegExp(
+      [
+        // 1: URL userinfo: scheme://user:pass@
+        String.raw`(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@`,
+        // 2,3: name=value (query strings, form bodies, log text); the name stands alone.
+        String.raw`(?<![\w.-])(${names})=([^&#\s"',;]+)`,
+        // 4: "name": "value" (JSON in messages)
+        String.raw`("(?:${names})"\s*:\s*)"[^"]*"`,
+        // 5: Bearer / Basic credentials
+        String.raw`\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}`,
+        // OpenAI / Anthropic keys, AWS access key ids, JWTs
+        String.raw`\bsk-[A-Za-z0-9_-]{16,}`,
+        String.raw`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
+        String.raw`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
+      ].join('|'),
+      'gi',
+    );
+    this.extraPatterns = extraPatterns.map((pattern) => new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'));
+  }
+
+  /** Whether an attribute key or header/parameter name names a secret (its last dotted segment). */
+  isSensitiveKey(key: string): boolean {
+    let sensitive = this.keyCache.get(key);
+    if (sensitive === undefined) {
+      const lower = key.toLowerCase();
+      sensitive = !NOT_SECRET_KEYS.has(lower) && this.names.has(lower.slice(lower.lastIndexOf('.') + 1));
+      if (this.keyCache.size < 10000) this.keyCache.set(key, sensitive);
+    }
+    return sensitive;
+  }
+
+  redactString(text: string): string {
+    if (text.length < MIN_LENGTH) return text;
+    let result = text.replace(this.combined, (match, scheme, name, _value, jsonKey, scheme2) => {
+      if (scheme !== undefined) return `${scheme}${REDACTED}@`;
+      if (name !== undefined) return `${name}=${REDACTED}`;
+      if (jsonKey !== undefined) return `${jsonKey}"${REDACTED}"`;
+      if (scheme2 !== undefined) return `${scheme2} ${REDACTED}`;
+      return match === REDACTED ? match : REDACTED;
+    });
+    for (const pattern of this.extraPatterns) result = result.replace(pattern, REDACTED);
+    return result;
+  }
+
+  /** A redacted copy of an attribute value (strings and string arrays; other types pass through). */
+  redactValue(key: string, value: unknown): unknown {
+    if (typeof value === 'string') return this.isSensitiveKey(key) ? REDACTED : this.redactString(value);
+    if (Array.isArray(value)) {
+      if (this.isSensitiveKey(key)) return value.map((item) => (typeof item === 'string' ? REDACTED : item));
+      let changed = false;
+      const copy = value.map((item) => {
+        if (typeof item !== 'string') return item;
+        const redacted = this.redactString(item);
+        changed ||= redacted !== item;
+        return redacted;
+      });
+      return changed ? copy : value;
+    }
+    return value;
+  }
+
+  /** Redacts an attribute map in place. */
+  redactAttributes(attributes: Record<string, unknown>): void {
+    for (const key in attributes) {
+      const value = attributes[key];
+      const redacted = this.redactValue(key, value);
+      if (redacted !== value) attributes[key] = redacted;
+    }
+  }
+
+  /** Log bodies may be strings or structured maps; walk them (bounded depth). */
+  redactAny(key: string, value: unknown, depth = 0): unknown {
+    if (value === null || typeof value !== 'object' || depth > 8) return this.redactValue(key, value);
+    if (Array.isArray(value)) return this.redactValue(key, value.map((item) => this.redactAny(key, item, depth + 1)));
+    if (value instanceof Uint8Array) return value;
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) copy[k] = this.redactAny(k, v, depth + 1);
+    return copy;
+  }
+}
