@@ -86,6 +86,9 @@ function buildCases(): Case[] {
   const retried = { severity: 'warn', statusError: false };
   cases.push({ id: 's3.get/retried', op: 's3.get', base: `${fake.url}/flaky/1`, retries: 2, expect: { service: 'aws.s3', category: 'storage', ...retried } });
   cases.push({ id: 'openai.chat/retried', op: 'openai.chat', base: `${fake.url}/flaky/1`, retries: 2, expect: { service: 'openai', category: 'llm', ...retried } });
+  // A stream the app stops reading half-way, and one the server drops half-way: the span still ends.
+  cases.push({ id: 'openai.stream/aborted', op: 'openai.stream-abort', base: fake.url, expect: { service: 'openai', category: 'llm', severity: 'warn', statusError: false } });
+  cases.push({ id: 'openai.stream/broken', op: 'openai.stream-broken', base: fake.url, expect: { service: 'openai', category: 'llm', severity: 'error', statusError: true } });
   cases.push({ id: 'fetch-rule/slow', op: 'fetch', url: `${fake.url}/partner/slow/400/x`, expect: { service: 'partner-api', category: 'http', ...retried } });
   return cases;
 }
@@ -141,6 +144,16 @@ describe('external calls: service, category, severity, metrics', () => {
       if (root.attributes['callscope.severity'] !== 'info') failures.push(`${c.id}: the app's own span (caught error) is ${root.attributes['callscope.severity']}`);
     }
     assert.deepEqual(failures, [], `\n${failures.join('\n')}\nstdout:\n${result.stdout}`);
+
+    // Streams: the span covers the whole stream (not just the headers) and knows when the first chunk came.
+    const callOf = (id: string) => childrenOf(spans, spans.find((s) => s.name === `case ${id}`)!).find((s) => s.kind === CLIENT)!;
+    const streamed = callOf('openai.stream/200');
+    const firstChunkMs = streamed.attributes['callscope.gen_ai.time_to_first_chunk_ms'] as number;
+    const durationMs = Number(streamed.endNs - streamed.startNs) / 1e6;
+    assert.ok(firstChunkMs > 0 && firstChunkMs < durationMs - 60, `first chunk at ${firstChunkMs} ms of ${durationMs} ms (five chunks 30 ms apart)`);
+    assert.equal(callOf('openai.stream/aborted').attributes['callscope.stream.aborted'], true);
+    assert.equal(callOf('openai.stream/broken').attributes['callscope.stream.aborted'], true);
+    assert.equal(streamed.attributes['callscope.stream.aborted'], undefined);
 
     // One histogram point per call, nested HTTP attempts not counted twice.
     await receiver.waitFor((r) => r.metrics.some((m) => m.name === 'callscope.external.duration' && m.resource['service.name'] === service), 15000, 'call metrics');

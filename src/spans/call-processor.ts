@@ -15,6 +15,7 @@ import type { CallMetrics } from './call-metrics.js';
 import { ATTR_CATEGORY, ATTR_SERVICE, type Classification, type Classifier } from './classify.js';
 import type { Category } from './rules.js';
 import { ATTR_SEVERITY, decideSeverity, errorTypeOf, statusCode } from './severity.js';
+import { ATTR_TIME_TO_FIRST_CHUNK, isGenAi, onTransportEnding, watchFirstChunk } from './streams.js';
 
 interface OpenCall {
   span: Span;
@@ -22,6 +23,8 @@ interface OpenCall {
   classification: Classification | undefined;
   attempts: number;
   childStatus: number | undefined;
+  /** gen_ai spans: ms to the first response data, once it came. */
+  firstChunk: (() => number | undefined) | undefined;
 }
 
 // Spans that never end (a bug elsewhere) must not grow this without bound.
@@ -46,7 +49,8 @@ export class CallSpanProcessor implements SpanProcessor {
       const parent = parentId === undefined ? undefined : this.open.get(parentId);
       if (parent) parent.attempts++;
       if (this.open.size >= MAX_OPEN) this.open.clear();
-      this.open.set(span.spanContext().spanId, { span, parent, classification: undefined, attempts: 0, childStatus: undefined });
+      const firstChunk = isGenAi(span) ? watchFirstChunk(span) : undefined;
+      this.open.set(span.spanContext().spanId, { span, parent, classification: undefined, attempts: 0, childStatus: undefined, firstChunk });
     } catch {
       // never into the app
     }
@@ -68,7 +72,10 @@ export class CallSpanProcessor implements SpanProcessor {
       span.setAttribute(ATTR_SEVERITY, severity);
       const errorType = errorTypeOf(span);
       if (errorType !== undefined && span.attributes['error.type'] === undefined) span.setAttribute('error.type', errorType);
+      const firstChunkMs = call.firstChunk?.();
+      if (firstChunkMs !== undefined) span.setAttribute(ATTR_TIME_TO_FIRST_CHUNK, firstChunkMs);
       if (call.parent) {
+        if (call.parent.firstChunk && !call.firstChunk) onTransportEnding(span, call.parent.span);
         const status = statusCode(span.attributes);
         if (status !== undefined) call.parent.childStatus = status;
       } else if (this.metrics) {

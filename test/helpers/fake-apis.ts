@@ -105,7 +105,7 @@ function errorBody(path: string, status: number, res: ServerResponse): void {
   json(res, status, { ok: false, status });
 }
 
-/** A chat completion, or a stream of five chunks 30 ms apart (so an abort can land half-way). */
+/** A chat completion, or a stream of five chunks 30 ms apart (so an abort can land half-way); model `break-halfway` drops the connection after two. */
 function chat(body: { stream?: boolean; model?: string }, res: ServerResponse): void {
   const model = body.model ?? 'gpt-4o-mini';
   if (!body.stream) {
@@ -119,6 +119,11 @@ function chat(body: { stream?: boolean; model?: string }, res: ServerResponse): 
   let sent = 0;
   const timer = setInterval(() => {
     if (res.destroyed) return clearInterval(timer);
+    if (sent === 2 && model === 'break-halfway') {
+      clearInterval(timer);
+      res.socket?.destroy();
+      return;
+    }
     const last = sent === 4;
     const chunk = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { content: `w${sent} ` }, finish_reason: last ? 'stop' : null }] };
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
