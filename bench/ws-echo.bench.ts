@@ -1,0 +1,145 @@
+// WebSocket echo throughput: the same ws echo server bare and under
+// `--import callscope/register` (default settings: a span per message, a send
+// event, metrics), alternating round by round in one run. 50 clients, each with
+// one small message in flight; messages/s and p99 round-trip latency, medians
+// over the rounds. Telemetry goes to a local OTLP sink that discards it, so
+// export cost is included. Usage: node bench/ws-echo.bench.ts [rounds=5] [seconds=5]
+// (build first: npm run build). Writes bench/results/ws.md.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = Number(process.argv[2] ?? 5);
+const SECONDS = Number(process.argv[3] ?? 5);
+const CLIENTS = 50;
+const MESSAGE = JSON.stringify({ type: 'chat', text: 'hello there' });
+const PRELOAD = ['--import', 'callscope/register', 'bench/apps/ws-echo.mjs'];
+const VARIANTS: { name: string; args: string[]; env?: Record<string, string> }[] = [
+  { name: 'bare node', args: ['bench/apps/ws-echo.mjs'] },
+  { name: 'callscope/register (defaults)', args: PRELOAD },
+  { name: 'callscope/register, CALLSCOPE_WS_MESSAGE_SPANS=0.1', args: PRELOAD, env: { CALLSCOPE_WS_MESSAGE_SPANS: '0.1' } },
+  { name: 'callscope/register, CALLSCOPE_WS_MESSAGE_SPANS=none', args: PRELOAD, env: { CALLSCOPE_WS_MESSAGE_SPANS: 'none' } },
+];
+
+async function startServer(args: string[], extraEnv: Record<string, string>, sinkUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const env: Record<string, string | undefined> = { ...process.env, ...extraEnv, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_LOG_LEVEL: 'none', NODE_OPTIONS: undefined };
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  for await (const chunk of child.stdout!) {
+    out += chunk;
+    const match = /listening (\d+)/.exec(out);
+    if (match) return { child, url: `ws://127.0.0.1:${match[1]}/chat` };
+  }
+  throw new Error(`${args.join(' ')} exited: ${out}`);
+}
+
+/** 50 closed-loop clients for `seconds`: messages/s and p99 latency (ms) of the replies. */
+async function load(url: string, seconds: number, pid: number | undefined): Promise<{ rate: number; p99: number; cpuUs: number }> {
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    const ws = new WebSocket(url);
+    await once(ws, 'open');
+    return ws;
+  }));
+  const latencies: number[] = [];
+  let measuring = false;
+  let stopped = false;
+  for (const ws of clients) {
+    let sentAt = 0;
+    const next = () => {
+      if (stopped) return;
+      sentAt = performance.now();
+      ws.send(MESSAGE);
+    };
+    ws.on('message', () => {
+      if (measuring) latencies.push(performance.now() - sentAt);
+      next();
+    });
+    next();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // warm-up
+  measuring = true;
+  const cpuBefore = cpuSeconds(pid);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  measuring = false;
+  stopped = true;
+  await Promise.all(clients.map((ws) => {
+    ws.close(1000);
+    return once(ws, 'close');
+  }));
+  latencies.sort((a, b) => a - b);
+  return { rate: latencies.length / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN, cpuUs: (cpu * 1e6) / latencies.length };
+}
+
+/**
+ * CPU seconds (user + system) the server process has used, from /proc (Linux).
+ * On a shared machine throughput moves with the neighbours' load; the server's
+ * CPU time per message does not, so it is reported next to the rate.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+// An OTLP sink: accepts everything, keeps nothing.
+const sink = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+}).listen(0, '127.0.0.1');
+await once(sink, 'listening');
+const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+
+const results = new Map(VARIANTS.map((v) => [v.name, { rates: [] as number[], p99s: [] as number[], cpus: [] as number[] }]));
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const variant of VARIANTS) {
+      const server = await startServer(variant.args, variant.env ?? {}, sinkUrl);
+      try {
+        const { rate, p99, cpuUs } = await load(server.url, SECONDS, server.child.pid);
+        const result = results.get(variant.name)!;
+        result.rates.push(rate);
+        result.p99s.push(p99);
+        result.cpus.push(cpuUs);
+        console.log(`round ${round + 1} ${variant.name}: ${rate.toFixed(0)} msg/s, p99 ${p99.toFixed(2)} ms, server CPU ${cpuUs.toFixed(1)} µs/msg`);
+      } finally {
+        server.child.kill('SIGKILL');
+      }
+    }
+  }
+} finally {
+  sink.close();
+}
+
+const bare = median(results.get('bare node')!.rates);
+const bareCpu = median(results.get('bare node')!.cpus);
+const rows = VARIANTS.map(({ name }) => {
+  const { rates, p99s, cpus } = results.get(name)!;
+  const cpu = median(cpus);
+  return `| ${name} | ${median(rates).toFixed(0)} | ${((median(rates) / bare) * 100).toFixed(0)}% | ${median(p99s).toFixed(2)} | ${cpu.toFixed(1)} | ${((bareCpu / cpu) * 100).toFixed(0)}% |`;
+});
+const report = `# WebSocket echo throughput
+
+Command: \`node bench/ws-echo.bench.ts ${ROUNDS} ${SECONDS}\` (Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; ${CLIENTS} ws clients, one ${MESSAGE.length}-byte text message in flight each, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} alternating rounds, medians).
+Server: \`bench/apps/ws-echo.mjs\`, ESM, echoes every message. callscope with default settings (a CONSUMER span per message, a send event, metrics), telemetry exported to a local OTLP sink. The load client runs on the same machine.
+Target (issue 4): callscope at least 90% of bare throughput.
+
+"Server CPU" is the echo server's user+system CPU time per message; "capacity" is bare CPU per message divided by the variant's: the throughput a CPU-bound server keeps, independent of the neighbours' load on a shared machine.
+
+| variant | messages/s | of bare | p99 round trip (ms) | server CPU (µs/msg) | capacity |
+|---|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+`;
+writeFileSync(new URL('results/ws.md', import.meta.url), report);
+console.log(report);
