@@ -54,6 +54,14 @@ before(async () => {
     logRecord({ level: 'error', message: 'bedrock answered 500', trace, span: calls[0].id, attributes: { 'callscope.service.name': 'aws.bedrock-runtime' } }),
     logRecord({ level: 'info', message: 'request done', trace, span: root }),
   ]));
+  // The Node SDK's default: cumulative. Two exports of one series that began after the collector did:
+  // 2 calls, then 3 more. CloudWatch must see 2 and 3 (deltas), not 2 and 5.
+  const since = Date.now();
+  await new Promise((r) => setTimeout(r, 100)); // a point stamped at its own start time counts as a reset
+  const anthropic = { 'callscope.service.name': 'anthropic', 'callscope.service.category': 'llm', 'callscope.severity': 'info' };
+  await post(collector.otlpHttp, 'v1/metrics', metricsPayload(res, [durationHistogram([{ attributes: anthropic, values: [1, 2] }], { cumulativeSinceMs: since })]));
+  await new Promise((r) => setTimeout(r, 1500)); // a later timestamp, and a separate batch
+  await post(collector.otlpHttp, 'v1/metrics', metricsPayload(res, [durationHistogram([{ attributes: anthropic, values: [1, 2, 1, 1, 1] }], { cumulativeSinceMs: since })]));
   await post(collector.otlpHttp, 'v1/metrics', metricsPayload(res, [
     durationHistogram([
       { attributes: { 'callscope.service.name': 'openai', 'callscope.service.category': 'llm', 'callscope.severity': 'warn' }, values: [0.3, 1.2] },
@@ -127,4 +135,13 @@ test('EMF records for callscope.external.duration land in CloudWatch Logs with t
   // the statistic set of the histogram sent: 2 calls, 0.3 s + 1.2 s
   assert.equal(openai['callscope.external.duration'].Count, 2);
   assert.equal(openai['callscope.external.duration'].Sum, 1.5);
+});
+
+test('cumulative histograms (the SDK default) reach CloudWatch as deltas', async () => {
+  const counts = await eventually(() => {
+    const r = aws(moto.endpoint, 'logs', 'get_log_events', { logGroupName: EMF_GROUP, logStreamName: EMF_STREAM, startFromHead: true });
+    const c = (r.events ?? []).map((e) => JSON.parse(e.message)).filter((m) => m['callscope.service.name'] === 'anthropic').map((m) => m['callscope.external.duration'].Count);
+    return c.length >= 2 && c;
+  }, { what: 'two EMF records for the cumulative series', timeoutMs: 40_000 });
+  assert.deepEqual(counts, [2, 3]);
 });

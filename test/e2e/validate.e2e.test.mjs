@@ -50,6 +50,8 @@ test('collector/aws.yaml switches every signal to AWS and adds the AWS resource 
   assert.deepEqual(c.exporters.awsxray.indexed_attributes, ['callscope.service.name', 'callscope.service.category', 'callscope.severity']);
   // processors are untouched by the switch: the same sampling and redaction for both destinations
   assert.deepEqual(c.service.pipelines.traces.processors, ['memory_limiter', 'resource_detection', 'redaction', 'transform/classify', 'tail_sampling', 'batch']);
+  // CloudWatch needs deltas; SDKs send cumulative
+  assert.ok(c.service.pipelines.metrics.processors.includes('cumulative_to_delta'));
 });
 
 test('collector/agent.yaml forwards by trace id and does not tail-sample', () => {

@@ -65,22 +65,25 @@ export const logsPayload = (res, records, scope = 'callscope') => ({
   resourceLogs: [{ resource: res, scopeLogs: [{ scope: { name: scope }, logRecords: records }] }],
 });
 
-/** callscope.external.duration as the SDK exports it: a delta histogram in seconds. */
-export function durationHistogram(points) {
+/**
+ * callscope.external.duration: a histogram in seconds. DELTA by default; CUMULATIVE (what the Node SDK
+ * sends unless told otherwise) when startMs is given: every point then counts from startMs.
+ */
+export function durationHistogram(points, { cumulativeSinceMs } = {}) {
   const now = Date.now();
   return {
     name: 'callscope.external.duration',
     unit: 's',
     description: 'Duration of outbound calls to external services',
     histogram: {
-      aggregationTemporality: 1, // DELTA
+      aggregationTemporality: cumulativeSinceMs ? 2 : 1, // CUMULATIVE : DELTA
       dataPoints: points.map(({ attributes, values }) => {
         const bounds = [0.1, 0.5, 1, 5];
         const counts = bounds.map(() => 0).concat([0]);
         for (const v of values) counts[bounds.findIndex((b) => v <= b) === -1 ? bounds.length : bounds.findIndex((b) => v <= b)]++;
         return {
           attributes: attrs(attributes),
-          startTimeUnixNano: nanos(now - 10_000),
+          startTimeUnixNano: nanos(cumulativeSinceMs ?? now - 10_000),
           timeUnixNano: nanos(now),
           count: String(values.length),
           sum: values.reduce((a, b) => a + b, 0),
