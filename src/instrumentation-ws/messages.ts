@@ -8,7 +8,7 @@
 
 import { type Context, type Span, ROOT_CONTEXT, SpanKind, TraceFlags, context, trace } from '@opentelemetry/api';
 import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { ATTR_CONNECTION_ID, ATTR_MESSAGE_SIZE, ATTR_MESSAGE_TYPE, messageSize } from './attributes.js';
 import { type Host, recordError } from './connection.js';
 import type { Connection, WsSocket } from './internal-types.js';
@@ -34,12 +34,26 @@ export function trackListener(listener: Listener): Listener {
   return tracked;
 }
 
+// Ids for unsampled messages come from a pool refilled 4 KiB at a time: one
+// getrandom() call per message (randomBytes) cost more than the whole message.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function unsampledIds(): { traceId: string; spanId: string } {
+  if (poolOffset + 24 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const start = poolOffset;
+  poolOffset += 24;
+  return { traceId: pool.toString('hex', start, start + 16), spanId: pool.toString('hex', start + 16, start + 24) };
+}
+
 /** The context a message is handled in: a sampled span, or (ratio not drawn) a deliberately unsampled one. */
 function startMessage(host: Host, connection: Connection, mode: MessageSpans, data: unknown, isBinary: unknown): { span?: Span; ctx: Context } {
   if (typeof mode === 'number' && Math.random() >= mode) {
     // Unsampled but valid: the calls made while handling this message are not traced either.
-    const ids = randomBytes(24).toString('hex');
-    return { ctx: trace.setSpanContext(ROOT_CONTEXT, { traceId: ids.slice(0, 32), spanId: ids.slice(32), traceFlags: TraceFlags.NONE }) };
+    return { ctx: trace.setSpanContext(ROOT_CONTEXT, { ...unsampledIds(), traceFlags: TraceFlags.NONE }) };
   }
   const span = host.wsTracer.startSpan(`ws receive ${connection.target}`, {
     kind: SpanKind.CONSUMER,
