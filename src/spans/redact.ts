@@ -5,9 +5,9 @@
 // instrumentations write url.full / url.query raw, so presigned S3 URLs and
 // `?api_key=` would otherwise leave the process.
 //
-// One combined regular expression per string keeps the cost to one scan; the
-// result is idempotent (redacting twice changes nothing), which the property
-// tests check.
+// Two regular expressions, each run only when a cheap indexOf says it could
+// match; the result is idempotent (redacting twice changes nothing), which the
+// property tests check.
 
 export const REDACTED = '[REDACTED]';
 
@@ -24,35 +24,40 @@ const NOT_SECRET_KEYS = new Set(['aws.s3.key', 'messaging.kafka.message.key', 'm
 // Strings shorter than this cannot hold anything we redact (`key=abcd` is 8).
 const MIN_LENGTH = 8;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Secret shapes, case-sensitive as they are issued: Bearer/Basic credentials,
+// OpenAI/Anthropic keys, AWS access key ids, JWTs.
+const SHAPES = new RegExp(
+  [
+    String.raw`\b([Bb]earer|[Bb]asic)\s+[A-Za-z0-9._~+/=-]{8,}`,
+    String.raw`\bsk-[A-Za-z0-9_-]{16,}`,
+    String.raw`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
+    String.raw`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
+  ].join('|'),
+  'g',
+);
+function hasShapeHint(text: string): boolean {
+  return text.includes('sk-') || text.includes('AKIA') || text.includes('ASIA') || text.includes('eyJ') || text.includes('earer') || text.includes('asic');
+}
+
+// name=value pairs (query strings, form bodies, log text), "name": "value" (JSON)
+// and URL userinfo. Any name matches here; the callback keeps only sensitive ones,
+// which is much cheaper than an alternation of every name at every position.
+const PAIRS = new RegExp(
+  [
+    String.raw`(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@`,
+    String.raw`(?<![\w.-])([\w.-]+)=([^&#\s"',;]+)`,
+    String.raw`("([\w.-]+)"\s*:\s*)"[^"]*"`,
+  ].join('|'),
+  'gi',
+);
 
 export class Redactor {
   private readonly names: Set<string>;
-  private readonly combined: RegExp;
   private readonly extraPatterns: RegExp[];
   private readonly keyCache = new Map<string, boolean>();
 
   constructor(extraNames: readonly string[] = [], extraPatterns: readonly RegExp[] = []) {
     this.names = new Set([...SENSITIVE_NAMES, ...extraNames.map((name) => name.toLowerCase())]);
-    // Longest first, so `x-api-key` is tried before `key`.
-    const names = [...this.names].sort((a, b) => b.length - a.length).map(escape).join('|');
-    this.combined = new RegExp(
-      [
-        // 1: URL userinfo: scheme://user:pass@
-        String.raw`(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@`,
-        // 2,3: name=value (query strings, form bodies, log text); the name stands alone.
-        String.raw`(?<![\w.-])(${names})=([^&#\s"',;]+)`,
-        // 4: "name": "value" (JSON in messages)
-        String.raw`("(?:${names})"\s*:\s*)"[^"]*"`,
-        // 5: Bearer / Basic credentials
-        String.raw`\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}`,
-        // OpenAI / Anthropic keys, AWS access key ids, JWTs
-        String.raw`\bsk-[A-Za-z0-9_-]{16,}`,
-        String.raw`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
-        String.raw`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
-      ].join('|'),
-      'gi',
-    );
     this.extraPatterns = extraPatterns.map((pattern) => new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'));
   }
 
@@ -69,13 +74,20 @@ export class Redactor {
 
   redactString(text: string): string {
     if (text.length < MIN_LENGTH) return text;
-    let result = text.replace(this.combined, (match, scheme, name, _value, jsonKey, scheme2) => {
-      if (scheme !== undefined) return `${scheme}${REDACTED}@`;
-      if (name !== undefined) return `${name}=${REDACTED}`;
-      if (jsonKey !== undefined) return `${jsonKey}"${REDACTED}"`;
-      if (scheme2 !== undefined) return `${scheme2} ${REDACTED}`;
-      return match === REDACTED ? match : REDACTED;
-    });
+    let result = text;
+    // Shapes first: pair redaction only shortens tokens, so it cannot create a new
+    // shape afterwards, and the result is idempotent. indexOf prefilters skip the
+    // regular expressions for most strings (methods, paths, user agents).
+    if (hasShapeHint(result)) {
+      result = result.replace(SHAPES, (_match, scheme) => (scheme !== undefined ? `${scheme} ${REDACTED}` : REDACTED));
+    }
+    if (result.includes('=') || result.includes('"') || result.includes('@')) {
+      result = result.replace(PAIRS, (match, scheme, name, _value, jsonKey, jsonName) => {
+        if (scheme !== undefined) return `${scheme}${REDACTED}@`;
+        if (name !== undefined) return this.names.has(name.toLowerCase()) ? `${name}=${REDACTED}` : match;
+        return this.names.has(jsonName.toLowerCase()) ? `${jsonKey}"${REDACTED}"` : match;
+      });
+    }
     for (const pattern of this.extraPatterns) result = result.replace(pattern, REDACTED);
     return result;
   }

@@ -1,0 +1,117 @@
+// Property-based tests (fast-check) for the pure parts: the rule parser and host
+// matcher never throw on any input; the redactor never throws, is idempotent, and
+// removes generated secrets wherever they sit in a string. Plus the classifier
+// on the shapes instrumentations produce.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { Classifier, isInternal } from '../src/spans/classify.ts';
+import { HostMatcher, compileRules, parseRuleList } from '../src/spans/host-rules.ts';
+import { REDACTED, Redactor } from '../src/spans/redact.ts';
+import { Warnings } from '../src/env.ts';
+import { resolveSpansSettings } from '../src/spans/spans-config.ts';
+
+const redactor = new Redactor(['x-internal-auth'], [/corp-[0-9]{4}/]);
+const alnum = fc.stringMatching(/^[A-Za-z0-9]{24,40}$/);
+
+/** Secret shapes from design.md, each with the bytes that must disappear. */
+const secretArb = fc.oneof(
+  alnum.map((s) => ({ text: `sk-${s}`, secret: s })),
+  fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => ({ text: `AKIA${s}`, secret: `AKIA${s}` })),
+  fc.tuple(alnum, alnum, alnum).map(([a, b, c]) => ({ text: `eyJ${a}.${b}.${c}`, secret: c })),
+  alnum.map((s) => ({ text: `Bearer ${s}`, secret: s })),
+  fc.tuple(fc.constantFrom('password', 'api_key', 'X-Amz-Signature', 'token', 'client_secret', 'x-internal-auth'), alnum).map(([name, s]) => ({ text: `?${name}=${s}`, secret: s })),
+  alnum.map((s) => ({ text: `https://user:${s}@example.com/`, secret: s })),
+);
+
+describe('redactor', () => {
+  test('never throws and is idempotent on any string', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+      const once = redactor.redactString(text);
+      assert.equal(redactor.redactString(once), once);
+    }), { numRuns: 3000 });
+  });
+
+  test('is idempotent on text full of near-secrets', () => {
+    const pieces = fc.constantFrom('sk-', 'AKIA', 'eyJ', '.', 'Bearer ', 'Basic ', 'password=', '"token": "', '"', '://', '@', '?', '&', 'key=', '[REDACTED]', ' ', 'abcdefghijklmnop', 'ABCDEFGHIJKLMNOP', '0123456789');
+    fc.assert(fc.property(fc.array(pieces, { maxLength: 30 }).map((parts) => parts.join('')), (text) => {
+      const once = redactor.redactString(text);
+      assert.equal(redactor.redactString(once), once, JSON.stringify(text));
+    }), { numRuns: 5000 });
+  });
+
+  test('removes a secret wherever it sits', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), secretArb, fc.string({ maxLength: 40 }), (before, { text, secret }, after) => {
+      const out = redactor.redactString(`${before} ${text} ${after}`);
+      assert.ok(!out.includes(secret), `${JSON.stringify(out)} still has ${secret}`);
+      assert.ok(out.includes(REDACTED));
+    }), { numRuns: 3000 });
+  });
+
+  test('sensitive attribute names, values and arrays', () => {
+    const attrs: Record<string, unknown> = {
+      'http.request.header.authorization': ['Basic dXNlcjpwYXNz'], 'app.password': 'x', 'aws.s3.key': 'photos/1.jpg',
+      'url.full': 'https://b.s3.amazonaws.com/k?X-Amz-Signature=abcdef123456', count: 3, note: 'corp-1234 here',
+    };
+    redactor.redactAttributes(attrs);
+    assert.deepEqual(attrs, {
+      'http.request.header.authorization': [REDACTED], 'app.password': REDACTED, 'aws.s3.key': 'photos/1.jpg',
+      'url.full': `https://b.s3.amazonaws.com/k?X-Amz-Signature=${REDACTED}`, count: 3, note: `${REDACTED} here`,
+    });
+  });
+});
+
+describe('rules', () => {
+  test('the parser, compiler and matcher never throw', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 120 }), fc.string({ maxLength: 40 }), fc.option(fc.integer({ min: 0, max: 70000 })), fc.string({ maxLength: 30 }), (raw, host, port, path) => {
+      const warnings: string[] = [];
+      const rules = compileRules(parseRuleList(raw, (part, problem) => warnings.push(`${part} ${problem}`)), (part, problem) => warnings.push(`${part} ${problem}`));
+      new HostMatcher(rules).match(host, port ?? undefined, path);
+      new Classifier(rules).classify({ 'server.address': host, 'server.port': port ?? undefined, 'url.path': path }, undefined);
+    }), { numRuns: 3000 });
+  });
+
+  test('globs, ports and path prefixes; user rules beat built-ins', () => {
+    const warnings = new Warnings();
+    const settings = resolveSpansSettings({}, {
+      CALLSCOPE_SERVICES: 'api.stripe.com=payments:http,*.pinecone.io=pinecone:database,127.0.0.1:8080/v1=local-llm:llm,bad-rule,x=y:nonsense',
+      CALLSCOPE_SLOW_MS: 'llm=20000,database=abc,nope=5',
+    }, warnings);
+    assert.equal(settings.rules.length, 3);
+    assert.equal(settings.slowMs.llm, 20000);
+    assert.equal(settings.slowMs.database, 1000);
+    assert.equal(warnings.messages.length, 4, warnings.messages.join('\n'));
+    for (const message of warnings.messages) assert.match(message, /^CALLSCOPE_(SERVICES|SLOW_MS): .*; using /);
+    const classifier = new Classifier(settings.rules);
+    const at = (host: string, port?: number, path?: string) => classifier.classify({ 'server.address': host, 'server.port': port, 'url.path': path }, undefined);
+    assert.deepEqual(at('api.stripe.com', 443), { service: 'payments', category: 'http' });
+    assert.deepEqual(at('idx-1.svc.us-east1.pinecone.io', 443), { service: 'pinecone', category: 'database' });
+    assert.deepEqual(at('127.0.0.1', 8080, '/v1/chat'), { service: 'local-llm', category: 'llm' });
+    assert.deepEqual(at('127.0.0.1', 8080, '/health'), { service: '127.0.0.1:8080', category: 'internal' });
+    assert.deepEqual(at('api.openai.com', 443), { service: 'openai', category: 'llm' });
+    assert.deepEqual(at('my-bucket.s3.eu-west-1.amazonaws.com', 443), { service: 'aws.s3', category: 'storage' });
+    assert.deepEqual(at('api.example.com', 443), { service: 'api.example.com', category: 'http' });
+    assert.deepEqual(at('api.example.com', 8443), { service: 'api.example.com:8443', category: 'http' });
+  });
+
+  test('semantic attributes decide before hosts', () => {
+    const classifier = new Classifier();
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'embeddings', 'server.address': 'proxy.corp' }, 'openai', 'embeddings'],
+      [{ 'gen_ai.provider.name': 'anthropic', 'gen_ai.operation.name': 'chat' }, 'anthropic', 'llm'],
+      [{ 'rpc.system': 'aws-api', 'rpc.service': 'BedrockRuntime', 'gen_ai.request.model': 'us.cohere.embed-v4:0' }, 'aws.bedrock-runtime', 'embeddings'],
+      [{ 'rpc.system': 'aws-api', 'rpc.service': 'DynamoDB' }, 'aws.dynamodb', 'database'],
+      [{ 'rpc.system': 'aws-api', 'rpc.service': 'SQS' }, 'aws.sqs', 'queue'],
+      [{ 'rpc.system': 'aws-api', 'rpc.service': 'CloudWatchLogs' }, 'aws.cloud-watch-logs', 'http'],
+      [{ 'db.system.name': 'postgresql', 'server.address': '10.0.0.5' }, 'postgresql', 'database'],
+      [{ 'db.system': 'redis' }, 'redis', 'cache'],
+      [{ 'messaging.system': 'kafka' }, 'kafka', 'queue'],
+      [{ 'callscope.service.name': 'billing', 'callscope.service.category': 'http', 'server.address': 'api.openai.com' }, 'billing', 'http'],
+      [{ 'url.full': 'wss://stream.example.com/feed' }, 'stream.example.com', 'websocket'],
+    ];
+    for (const [attrs, service, category] of cases) assert.deepEqual(classifier.classify(attrs as never, undefined), { service, category }, JSON.stringify(attrs));
+    for (const host of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', 'localhost', '::1', 'db.internal']) assert.ok(isInternal(host), host);
+    for (const host of ['8.8.8.8', '172.32.0.1', 'api.openai.com']) assert.ok(!isInternal(host), host);
+  });
+});
