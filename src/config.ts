@@ -48,6 +48,8 @@ export interface Config {
   logBatch: BatchSettings;
   metricExportIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** CALLSCOPE_CONSOLE_TRACES: print each finished trace as a tree on stderr. */
+  consoleTraces: 'tree' | 'off';
   diagLevel: DiagLevelName;
   /** True when OTEL_LOG_LEVEL was set: the user asked for OpenTelemetry's own diagnostics. */
   diagRequested: boolean;
@@ -99,6 +101,8 @@ export function resolveConfig(options: CallscopeOptions = {}, env: Env = process
       env.OTEL_METRIC_EXPORT_INTERVAL ?? options.metricExportIntervalMs, 60000, { min: 1 }),
     shutdownTimeoutMs: readNumber(warnings, env.CALLSCOPE_SHUTDOWN_TIMEOUT_MS ? 'CALLSCOPE_SHUTDOWN_TIMEOUT_MS' : 'shutdownTimeoutMs',
       env.CALLSCOPE_SHUTDOWN_TIMEOUT_MS ?? options.shutdownTimeoutMs, 5000, { min: 0 }),
+    consoleTraces: readChoice(warnings, env.CALLSCOPE_CONSOLE_TRACES !== undefined ? 'CALLSCOPE_CONSOLE_TRACES' : 'consoleTraces',
+      env.CALLSCOPE_CONSOLE_TRACES ?? options.consoleTraces, ['tree', 'off'] as const, 'off'),
     diagLevel,
     diagRequested: diag !== undefined,
     warnings: warnings.messages,

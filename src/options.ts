@@ -55,6 +55,8 @@ export interface CallscopeOptions extends SpansOptions {
 
   /** How long shutdown may spend flushing, in ms. Overridden by CALLSCOPE_SHUTDOWN_TIMEOUT_MS. Default 5000. */
   shutdownTimeoutMs?: number;
+  /** 'tree': print each finished trace as a tree on stderr (development). Overridden by CALLSCOPE_CONSOLE_TRACES. Default 'off'. */
+  consoleTraces?: 'tree' | 'off';
   /** How often metrics are exported, in ms. Overridden by OTEL_METRIC_EXPORT_INTERVAL. Default 60000. */
   metricExportIntervalMs?: number;
 }
