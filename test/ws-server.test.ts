@@ -1,30 +1,31 @@
 // The ws instrumentation on a real server, ESM (named imports) and CJS: the
-// handshake continues the client's trace; a message whose listener calls fetch
-// and the openai client is one new trace, linked to the handshake, with those
-// calls as children; close codes carry their severity; a client connection made
+// handshake continues the client's trace; a message whose listener calls fetch,
+// the openai client and Bedrock is one new trace, linked to the handshake, with
+// those calls as children; close codes carry their severity; a client connection made
 // inside a handler is a CLIENT span whose traceparent reaches the remote end.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { FakeApis } from './helpers/fake-apis.ts';
 import { Upstream } from './helpers/upstream.ts';
 import {
-  CLIENT, CONSUMER, FakeOpenAI, PlainWsServer, SERVER, ask, closed, nextMessage, of, openClient, startWsFixture, traceparent,
+  CLIENT, CONSUMER, PlainWsServer, SERVER, ask, closed, nextMessages, of, openClient, startWsFixture, traceparent,
 } from './helpers/ws-harness.ts';
 
 let receiver: OtlpReceiver;
 let upstream: Upstream;
-let openai: FakeOpenAI;
+let apis: FakeApis;
 let remote: PlainWsServer;
 before(async () => {
   receiver = await new OtlpReceiver().start();
   upstream = await new Upstream().start();
-  openai = await new FakeOpenAI().start();
+  apis = await new FakeApis().start();
   remote = await new PlainWsServer().start();
 });
 after(async () => {
-  await Promise.all([receiver.stop(), upstream.stop(), openai.stop(), remote.stop()]);
+  await Promise.all([receiver.stop(), upstream.stop(), apis.stop(), remote.stop()]);
 });
 
 const named = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name);
@@ -34,7 +35,9 @@ const recorded = (span: ReceivedSpan) => JSON.stringify([span.name, span.attribu
 for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
   describe(`ws server (${entry})`, () => {
     const service = `ws-${entry.replace('.', '-')}`;
-    const env = () => ({ OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url, OPENAI_BASE_URL: openai.baseURL });
+    const env = () => ({ OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url, OPENAI_BASE_URL: `${apis.url}/v1`, BEDROCK_ENDPOINT: apis.url,
+      // The remote ws server plays a realtime LLM endpoint: a rule classifies its connections.
+      CALLSCOPE_SERVICES: `127.0.0.1:${new URL(remote.url).port}=realtime-api:llm` });
     const spans = () => receiver.spans.filter(of(service));
     let fixture: Awaited<ReturnType<typeof startWsFixture>>;
     before(async () => {
@@ -42,13 +45,14 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
     });
     after(() => fixture.app.kill());
 
-    test('the handshake continues the client trace; a message is a new trace linked to it, with fetch and openai as children', async () => {
+    test('the handshake continues the client trace; a message is a new trace linked to it, with fetch, openai and bedrock as children', async () => {
       const traceId = randomBytes(16).toString('hex');
       const parentId = randomBytes(8).toString('hex');
       const ws = await openClient(`${fixture.url}/chat?token=secret-value`, { headers: { traceparent: traceparent(traceId, parentId) } });
       try {
-        assert.equal(await ask(ws, { op: 'fetch+openai' }), 'fetched 200');
-        assert.equal(await nextMessage(ws), 'openai hello');
+        const replies = nextMessages(ws, 3);
+        ws.send(JSON.stringify({ op: 'llm' }));
+        assert.deepEqual(await replies, ['fetched 200', 'openai hi', 'embedding 3']);
       } finally {
         ws.close(1000);
       }
@@ -73,22 +77,28 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
       assert.deepEqual(message!.links.map((l) => [l.traceId, l.spanId]), [[upgrade.traceId, upgrade.spanId]]);
       assert.equal(message!.attributes['callscope.ws.connection_id'], connectionId);
       assert.equal(message!.attributes['callscope.ws.message.type'], 'text');
-      assert.equal(message!.attributes['callscope.ws.message.size'], JSON.stringify({ op: 'fetch+openai' }).length);
-      assert.ok(!recorded(message!).includes('fetch+openai'), 'no payload on the span');
-      assert.deepEqual(message!.events.map((e) => e.name), ['ws.send', 'ws.send'], 'the two replies are events on the message span');
+      assert.equal(message!.attributes['callscope.ws.message.size'], JSON.stringify({ op: 'llm' }).length);
+      assert.ok(!recorded(message!).includes('"op"'), 'no payload on the span');
+      assert.deepEqual(message!.events.map((e) => e.name), ['ws.send', 'ws.send', 'ws.send'], 'the three replies are events on the message span');
 
-      await receiver.waitFor(() => spans().filter((s) => s.parentSpanId === message!.spanId).length >= 2, 10000, 'children of the message span');
+      await receiver.waitFor(() => spans().filter((s) => s.parentSpanId === message!.spanId).length >= 3, 10000, 'children of the message span');
       const children = spans().filter((s) => s.parentSpanId === message!.spanId);
       const fetchSpan = children.find((s) => String(s.attributes['url.full'] ?? '').endsWith('/from-ws'));
       assert.ok(fetchSpan, `fetch is a child; children: ${children.map((s) => `${s.name} (${s.scope})`).join(', ')}`);
       assert.equal(fetchSpan.kind, CLIENT);
       const openaiSpan = children.find((s) => s.scope.includes('openai'));
       assert.ok(openaiSpan, `the openai call is a child; children: ${children.map((s) => `${s.name} (${s.scope})`).join(', ')}`);
+      const bedrockSpan = children.find((s) => s.attributes['rpc.service'] === 'BedrockRuntime');
+      assert.ok(bedrockSpan, `the Bedrock call is a child; children: ${children.map((s) => `${s.name} (${s.scope})`).join(', ')}`);
+      // Classified by the span processors like any outbound call.
+      assert.equal(openaiSpan.attributes['callscope.service.category'], 'llm');
+      assert.equal(bedrockSpan.attributes['callscope.service.name'], 'aws.bedrock-runtime');
       // The listener is async: the message span lasts until it settles, past the awaited fetch.
       // (The openai instrumentation ends its span in a callback that can run just after the
       // app's await resumes, so only its start is compared.)
       assert.ok(fetchSpan.endNs <= message!.endNs, 'the awaited fetch ends inside the message span');
       assert.ok(openaiSpan.startNs <= message!.endNs, 'the openai call starts inside the message span');
+      assert.ok(bedrockSpan.endNs <= message!.endNs, 'the awaited Bedrock call ends inside the message span');
       const seen = upstream.requests.filter((r) => r.path === '/from-ws').at(-1);
       assert.match(String(seen?.headers.traceparent), new RegExp(`^00-${message!.traceId}-`), 'the upstream got the message trace');
 
@@ -96,7 +106,7 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
       assert.equal(close!.attributes['callscope.ws.close.code'], 1000);
       assert.equal(close!.attributes['callscope.severity'], 'info');
       assert.equal(close!.attributes['callscope.ws.messages.received'], 1);
-      assert.equal(close!.attributes['callscope.ws.messages.sent'], 2);
+      assert.equal(close!.attributes['callscope.ws.messages.sent'], 3);
       assert.deepEqual(close!.links.map((l) => l.spanId), [upgrade.spanId]);
     });
 
@@ -155,6 +165,8 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
       // The value of `key` may be redacted by the span processors: only its presence is checked.
       assert.ok(String(client!.attributes['url.full']).startsWith(`${remote.url}/upstream?key=`), String(client!.attributes['url.full']));
       assert.equal(client!.attributes['http.response.status_code'], 101);
+      assert.equal(client!.attributes['callscope.service.name'], 'realtime-api', 'classified like any outbound call (here by a CALLSCOPE_SERVICES rule)');
+      assert.equal(client!.attributes['callscope.service.category'], 'llm');
       const [message] = named(spans(), 'ws receive /proxy');
       assert.equal(client!.parentSpanId, message!.spanId, 'the client handshake is a child of the message span');
       const headers = remote.handshakes.slice(before).at(-1);

@@ -1,9 +1,8 @@
 // Shared by the ws tests: start a ws fixture under the preload, talk to it with
 // a plain (uninstrumented: the test process has no preload) ws client, and a
-// minimal OpenAI-compatible server for "the message handler calls openai".
+// plain ws server as the remote end of the client tests.
 
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Fixture } from './run-fixture.ts';
@@ -54,6 +53,25 @@ export function nextMessage(ws: WebSocket, timeoutMs = 20000): Promise<string> {
   });
 }
 
+/** Resolves with the next `count` text messages. */
+export function nextMessages(ws: WebSocket, count: number, timeoutMs = 20000): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const received: string[] = [];
+    const timer = setTimeout(() => {
+      ws.off('message', onMessage);
+      reject(new Error(`${received.length} of ${count} replies within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (data: Buffer) => {
+      received.push(data.toString('utf8'));
+      if (received.length < count) return;
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      resolve(received);
+    };
+    ws.on('message', onMessage);
+  });
+}
+
 /** Resolves with the close code once `ws` is closed. */
 export async function closed(ws: WebSocket): Promise<number> {
   if (ws.readyState === WebSocket.CLOSED) return 1006;
@@ -92,37 +110,5 @@ export class PlainWsServer {
   async stop(): Promise<void> {
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-  }
-}
-
-/** Just enough of the OpenAI API for chat.completions.create(). */
-export class FakeOpenAI {
-  readonly requests: string[] = [];
-  private readonly server = createServer((req, res) => {
-    this.requests.push(`${req.method} ${req.url}`);
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({
-        id: 'chatcmpl-test', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: 'gpt-4o-mini',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      }));
-    });
-  });
-
-  get baseURL(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-  }
-
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
