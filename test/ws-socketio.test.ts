@@ -40,15 +40,23 @@ test('socket.io emit/on spans; a handler fetch is their child; the ws packet spa
   const spans = () => receiver.spans.filter(of(service));
   const isAsk = (s: { scope: string; attributes: Record<string, unknown> }) =>
     s.scope.includes('socket.io') && s.attributes['messaging.socket.io.event_name'] === 'ask';
-  await receiver.waitFor(() => spans().some(isAsk) && spans().some((s) => s.name === 'ws close /socket.io/'), 20000, 'socket.io and ws spans');
+  const isReply = (s: { scope: string; kind: number; attributes: Record<string, unknown> }) =>
+    s.scope.includes('socket.io') && s.kind === PRODUCER && s.attributes['messaging.socket.io.event_name'] === 'reply';
+  const isFetch = (s: { kind: number; attributes: Record<string, unknown> }) => s.kind === CLIENT && String(s.attributes['url.full']).endsWith('/from-socketio');
+  // Spans arrive in batches: wait for every one the assertions read.
+  await receiver.waitFor(() => {
+    const ask = spans().find(isAsk);
+    return ask !== undefined && spans().some(isReply) && spans().some(isFetch) && spans().some((s) => s.spanId === ask.parentSpanId) &&
+      spans().some((s) => s.name === 'ws close /socket.io/');
+  }, 20000, 'socket.io and ws spans');
 
   const ask = spans().find(isAsk)!;
   assert.equal(ask.kind, CONSUMER);
   assert.equal(ask.attributes['messaging.system'], 'socket.io');
-  const send = spans().find((s) => s.scope.includes('socket.io') && s.kind === PRODUCER && s.attributes['messaging.socket.io.event_name'] === 'reply');
+  const send = spans().find(isReply);
   assert.ok(send, 'emit(reply) is a send span');
   assert.equal(send.parentSpanId, ask.spanId, 'the emit inside the handler is a child of its receive span');
-  const fetchSpan = spans().find((s) => s.kind === CLIENT && String(s.attributes['url.full']).endsWith('/from-socketio'));
+  const fetchSpan = spans().find(isFetch);
   assert.equal(fetchSpan?.parentSpanId, ask.spanId, 'the fetch in the handler is a child of the receive span');
 
   const packet = spans().find((s) => s.spanId === ask.parentSpanId);
