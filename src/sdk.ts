@@ -4,7 +4,6 @@
 
 import { type TextMapPropagator, context, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
@@ -21,6 +20,8 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { Config } from './config.js';
 import { ConsoleTreeProcessor } from './console-traces.js';
+import { EnvContextManager } from './context/carrier.js';
+import { installChildProcessCarrier } from './context/child-process.js';
 import { OutageReporter, createLogExporter, createMetricExporter, createSpanExporter } from './exporters.js';
 import { buildResource } from './resource.js';
 import { callLogProcessors, callSpanProcessors, recordEverything } from './spans/pipeline.js';
@@ -64,7 +65,9 @@ export function startSdk(config: Config, instrumentations: Instrumentation[]): S
     processors: [...callLogProcessors(config.spans), new BatchLogRecordProcessor({ exporter: createLogExporter(config.export.logs, outages), ...config.logBatch })],
   });
 
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // TRACEPARENT in the environment (a traced parent started us) becomes the base context.
+  context.setGlobalContextManager(new EnvContextManager().enable());
+  const uninstallCarrier = installChildProcessCarrier();
   propagation.setGlobalPropagator(buildPropagator(config));
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
@@ -82,6 +85,7 @@ export function startSdk(config: Config, instrumentations: Instrumentation[]): S
     forceFlush: () => all((provider) => provider.forceFlush()),
     shutdown: async () => {
       unregister();
+      uninstallCarrier();
       await all((provider) => provider.shutdown());
       trace.disable();
       metrics.disable();
