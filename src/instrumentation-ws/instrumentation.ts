@@ -67,8 +67,8 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
     const server = exports?.WebSocketServer?.prototype;
     const socket = exports?.WebSocket?.prototype;
     // CJS and ESM hand us the same classes: patch once.
-    if (server && !isWrapped(server.handleUpgrade)) this._wrap(server, 'handleUpgrade', (original) => this.wrapHandleUpgrade(original));
-    if (socket && !isWrapped(socket.emit)) {
+    if (server && !wrappedHere(server, 'handleUpgrade')) this._wrap(server, 'handleUpgrade', (original) => this.wrapHandleUpgrade(original));
+    if (socket && !wrappedHere(socket, 'emit')) {
       this._wrap(socket, 'emit', (original) => this.wrapEmit(original));
       this._wrap(socket, 'send', (original) => this.wrapSend(original));
       for (const name of ADD_METHODS) this._wrap(socket, name, (original) => this.wrapAddListener(original as AnyFunction) as never);
@@ -81,8 +81,8 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
   private unpatch(exports: WsModule): void {
     const server = exports?.WebSocketServer?.prototype;
     const socket = exports?.WebSocket?.prototype;
-    if (server && isWrapped(server.handleUpgrade)) this._unwrap(server, 'handleUpgrade');
-    if (socket && isWrapped(socket.emit)) {
+    if (server && wrappedHere(server, 'handleUpgrade')) this._unwrap(server, 'handleUpgrade');
+    if (socket && wrappedHere(socket, 'emit')) {
       for (const name of ['emit', 'send', ...ADD_METHODS] as const) this._unwrap(socket, name);
       delete (socket as Partial<WsSocket>)[REQUEST_KEY as never];
       clientPatched = false;
@@ -93,8 +93,9 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
   private wrapHandleUpgrade(original: WsServer['handleUpgrade']): WsServer['handleUpgrade'] {
     const instrumentation = this;
     return function handleUpgrade(this: WsServer, req: IncomingMessage, socket: Duplex, head: Buffer, cb: UpgradeCallback) {
+      if (typeof cb !== 'function') return Reflect.apply(original, this, arguments);
       const handshake = safeExecuteInTheMiddle(() => new ServerHandshake(instrumentation, req, socket), ignore, true);
-      if (!handshake || typeof cb !== 'function') return Reflect.apply(original, this, arguments);
+      if (!handshake) return Reflect.apply(original, this, arguments);
       const accepted = function (this: unknown, ws: WsSocket) {
         safeExecuteInTheMiddle(() => handshake.accept(instrumentation, ws), ignore, true);
         return safeExecuteInTheMiddle(
@@ -186,6 +187,15 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
     // A redirect: the new request carries the same handshake span's context.
     else if (connection.pendingHandshake) injectInto(connection.pendingHandshake, request);
   }
+}
+
+/**
+ * Wrapped on this very prototype. `emit` and the add-listener methods are
+ * inherited from EventEmitter.prototype, which another tool may have wrapped:
+ * that must not read as "already patched by us".
+ */
+function wrappedHere(prototype: object, name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(prototype, name) && isWrapped((prototype as Record<string, unknown>)[name]);
 }
 
 /** Whether some ws module has been patched by us (so its client handshakes get our CLIENT span). */
