@@ -11,6 +11,14 @@ const live = new Set(); // every child of this node process, for the exit hook b
 process.on('exit', () => {
   for (const c of live) killGroup(c, 'SIGKILL'); // last resort: the runner is going away
 });
+// Our children run in their own process groups, so a Ctrl-C or a CI timeout does not reach them:
+// pass it on, then die of the same signal.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    for (const c of live) killGroup(c, 'SIGKILL');
+    process.kill(process.pid, sig);
+  });
+}
 
 function killGroup(child, sig) {
   try {
