@@ -4,6 +4,7 @@
 import { findAppPackage } from './app-package.js';
 import { type Env, Warnings, firstSet, readBoolean, readChoice, readKeyValueList, readList, readNumber, readUrl } from './env.js';
 import { INSTRUMENTATION_NAMES } from './instrumentation-table.js';
+import { type LogsSettings, resolveLogsSettings } from './logs/logs-config.js';
 import { type WsSettings, resolveWsSettings } from './instrumentation-ws/settings.js';
 import type { CallscopeOptions, OtlpProtocol, PropagatorName, SamplerName } from './options.js';
 import { type SpansSettings, resolveSpansSettings } from './spans/spans-config.js';
@@ -44,6 +45,8 @@ export interface Config {
   ws: WsSettings;
   /** External calls: CALLSCOPE_SERVICES(_FILE), CALLSCOPE_SLOW_MS, CALLSCOPE_REDACT. */
   spans: SpansSettings;
+  /** Logging: CALLSCOPE_LOG_LEVEL (LOG_LEVEL), CALLSCOPE_LOG_FORMAT, CALLSCOPE_CONSOLE, CALLSCOPE_LOG_SPAN_EVENTS. */
+  logs: LogsSettings;
   spanBatch: BatchSettings;
   logBatch: BatchSettings;
   metricExportIntervalMs: number;
@@ -95,6 +98,7 @@ export function resolveConfig(options: CallscopeOptions = {}, env: Env = process
     disabledInstrumentations: disabledList,
     ws: resolveWsSettings(options.ws, env, warnings),
     spans: resolveSpansSettings(options, env, warnings),
+    logs: resolveLogsSettings(options.logs, env, warnings),
     spanBatch: resolveBatch('OTEL_BSP', env, warnings, { delay: 5000, timeout: 30000, queue: 2048, batch: 512 }),
     logBatch: resolveBatch('OTEL_BLRP', env, warnings, { delay: 1000, timeout: 30000, queue: 2048, batch: 512 }),
     metricExportIntervalMs: readNumber(warnings, env.OTEL_METRIC_EXPORT_INTERVAL ? 'OTEL_METRIC_EXPORT_INTERVAL' : 'metricExportIntervalMs',

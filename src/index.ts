@@ -6,3 +6,7 @@ export { background, contextMessage, envCarrier, extractCarrier, injectCarrier, 
 export type { BackgroundOptions, ContextMessage, TraceCarrier, TracedOptions } from './context/index.js';
 export { markProcessCrashing } from './spans/severity.js';
 export { BUILTIN_RULES, type Category, type HostRule } from './spans/rules.js';
+export { getLogger, type CallscopeLogger } from './logs/logger.js';
+export { withLogContext, type LogFields } from './logs/context.js';
+export type { LogFormat, LogsOptions } from './logs/logs-config.js';
+export type { LevelName } from './logs/levels.js';

@@ -4,6 +4,7 @@
 // change); each field names the variable that overrides it.
 
 import type { WsOptions } from './instrumentation-ws/settings.js';
+import type { LogsOptions } from './logs/logs-config.js';
 import type { SpansOptions } from './spans/spans-config.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
@@ -52,6 +53,9 @@ export interface CallscopeOptions extends SpansOptions {
   disabledInstrumentations?: string[];
   /** The ws (WebSocket) instrumentation: message spans all/none/ratio, send spans. */
   ws?: WsOptions;
+
+  /** Logging: minimum level (per logger too), output format, the console bridge, span events. */
+  logs?: LogsOptions;
 
   /** How long shutdown may spend flushing, in ms. Overridden by CALLSCOPE_SHUTDOWN_TIMEOUT_MS. Default 5000. */
   shutdownTimeoutMs?: number;

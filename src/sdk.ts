@@ -23,6 +23,7 @@ import { ConsoleTreeProcessor } from './console-traces.js';
 import { EnvContextManager } from './context/carrier.js';
 import { installChildProcessCarrier } from './context/child-process.js';
 import { OutageReporter, createLogExporter, createMetricExporter, createSpanExporter } from './exporters.js';
+import { logSpanProcessors } from './logs/install.js';
 import { buildResource } from './resource.js';
 import { callLogProcessors, callSpanProcessors, recordEverything } from './spans/pipeline.js';
 import { XRayIdGenerator } from './xray-id-generator.js';
@@ -55,6 +56,7 @@ export function startSdk(config: Config, instrumentations: Instrumentation[]): S
     sampler: recordEverything(buildSampler(config)),
     idGenerator: new XRayIdGenerator(),
     spanProcessors: [
+      ...logSpanProcessors(),
       ...callSpanProcessors(config.spans, meterProvider),
       ...(config.consoleTraces === 'tree' ? [new ConsoleTreeProcessor()] : []),
       new BatchSpanProcessor({ exporter: createSpanExporter(config.export.traces, outages), ...config.spanBatch }),

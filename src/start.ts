@@ -5,6 +5,7 @@ import { resolveConfig } from './config.js';
 import * as diagnostics from './diag.js';
 import { registerEsmHook } from './esm-hook.js';
 import { loadInstrumentations, selectInstrumentations } from './instrumentations.js';
+import { installLogging } from './logs/install.js';
 import type { CallscopeOptions } from './options.js';
 import { startSdk } from './sdk.js';
 import { installShutdownHandlers, withDeadline } from './shutdown.js';
@@ -33,7 +34,12 @@ export function start(options: CallscopeOptions = {}, startedBy: 'register' | 's
     const sdk = startSdk(config, loaded.instances);
     state.sdk = sdk;
     state.startedBy = startedBy;
-    removeHandlers = installShutdownHandlers(sdk, stopOnce, config.shutdownTimeoutMs);
+    const removeSignalHandlers = installShutdownHandlers(sdk, stopOnce, config.shutdownTimeoutMs);
+    const removeLogging = installLogging(config, () => sdk.forceFlush());
+    removeHandlers = () => {
+      removeSignalHandlers();
+      removeLogging();
+    };
 
     const traces = config.export.traces;
     diagnostics.info(

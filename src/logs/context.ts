@@ -1,0 +1,93 @@
+// withLogContext(fields, fn): fields added to every log record (and, through
+// LogContextSpanProcessor, to every span started) inside `fn`, across awaits and
+// callbacks. AsyncLocalStorage is the Node counterpart of Python's contextvars.
+// The store lives on a Symbol.for global: the ESM and CJS builds of callscope are
+// separate module instances, and a context set through one must be seen by the other.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type Context, trace } from '@opentelemetry/api';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+
+export type LogFields = Record<string, unknown>;
+
+const KEY = Symbol.for('callscope.logs.context');
+const holder = globalThis as { [KEY]?: AsyncLocalStorage<LogFields> };
+const storage: AsyncLocalStorage<LogFields> = (holder[KEY] ??= new AsyncLocalStorage<LogFields>());
+
+/** The fields in scope, or undefined outside every withLogContext. */
+export function currentLogFields(): LogFields | undefined {
+  return storage.getStore();
+}
+
+/**
+ * Runs `fn` with `fields` added to every log record made inside it (nested calls
+ * add to the outer fields; inner values win), and as attributes to the active
+ * span and every span started inside it. Returns what `fn` returns.
+ */
+export function withLogContext<T>(fields: LogFields, fn: () => T): T {
+  const outer = storage.getStore();
+  const merged = outer ? { ...outer, ...fields } : { ...fields };
+  setOnActiveSpan(fields);
+  return storage.run(merged, fn);
+}
+
+/**
+ * For instrumentations (the ws instrumentation puts the connection id on the
+ * records of a message handler): like withLogContext, without a new closure
+ * when the fields are already the ones in scope.
+ */
+export function runWithLogFields<T>(fields: LogFields, fn: () => T): T {
+  return storage.getStore() === fields ? fn() : withLogContext(fields, fn);
+}
+
+/** Span attributes accept primitives and arrays of them; anything else is written as JSON. */
+export function toSpanAttribute(value: unknown): string | number | boolean | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value === undefined || value === null || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value === 'bigint') return value.toString();
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function setOnActiveSpan(fields: LogFields): void {
+  try {
+    const span = trace.getActiveSpan();
+    if (!span?.isRecording()) return;
+    for (const key of Object.keys(fields)) {
+      const value = toSpanAttribute(fields[key]);
+      if (value !== undefined) span.setAttribute(key, value);
+    }
+  } catch {
+    // never into the app
+  }
+}
+
+/** Copies the fields in scope onto each span as it starts (the span's own attributes win). */
+export class LogContextSpanProcessor implements SpanProcessor {
+  onStart(span: Span, _parentContext: Context): void {
+    const fields = storage.getStore();
+    if (!fields) return;
+    try {
+      for (const key of Object.keys(fields)) {
+        if (span.attributes[key] !== undefined) continue;
+        const value = toSpanAttribute(fields[key]);
+        if (value !== undefined) span.setAttribute(key, value);
+      }
+    } catch {
+      // never into the app
+    }
+  }
+
+  onEnd(): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

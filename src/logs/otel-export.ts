@@ -1,0 +1,89 @@
+// A prepared record leaves the process three ways besides the output line: as an
+// OpenTelemetry log record (OTLP -> collector -> CloudWatch Logs or any backend),
+// as an event on the active span when it is at or above the span-events level
+// (so warnings and errors show inside the trace in Jaeger), and as a count in
+// callscope.log.records.
+//
+// Records go to `logs` of @opentelemetry/api 1.10, which our SDK registers its
+// LoggerProvider with. @opentelemetry/winston-transport is not used: it binds to
+// the old @opentelemetry/api-logs global, so its records would never arrive.
+
+import { type Attributes, type Counter, type Logger, context, logs, metrics, trace } from '@opentelemetry/api';
+import { type LevelName, SEVERITY_NUMBER, SEVERITY_TEXT, passes } from './levels.js';
+import { CORE_KEYS, HIDDEN_KEYS, type Record_ } from './record.js';
+import type { SerializedError } from './serialize.js';
+
+const SCOPE_VERSION = '1';
+// One API logger per logger name (the instrumentation scope is the logger's name,
+// as OpenTelemetry's log bridges do); the API's proxy follows a provider set later.
+const scopes = new Map<string, Logger>();
+let counter: Counter | undefined;
+let counterProvider: unknown;
+
+function scopeLogger(name: string): Logger {
+  let logger = scopes.get(name);
+  if (!logger) {
+    logger = logs.getLogger(name, SCOPE_VERSION);
+    scopes.set(name, logger);
+  }
+  return logger;
+}
+
+function recordsCounter(): Counter {
+  // The metrics API has no proxy: ask again once a provider is registered (or replaced).
+  const provider = metrics.getMeterProvider();
+  if (!counter || provider !== counterProvider) {
+    counterProvider = provider;
+    counter = provider.getMeter('callscope').createCounter('callscope.log.records', { description: 'Log records by level' });
+  }
+  return counter;
+}
+
+/** Sends a prepared record on. Never throws. */
+export function exportRecord(record: Record_, spanEvents: LevelName | 'off'): void {
+  try {
+    const level = record.level;
+    const attributes: Attributes = {};
+    let error: SerializedError | undefined;
+    for (const key of Object.keys(record)) {
+      if (CORE_KEYS.has(key) || HIDDEN_KEYS.has(key)) continue;
+      const value = record[key];
+      if (value === undefined) continue;
+      attributes[key] = value as Attributes[string];
+      if (!error && isSerializedError(value)) error = value;
+    }
+    if (error) {
+      attributes['exception.type'] = error.name;
+      attributes['exception.message'] = error.message;
+      if (error.stack) attributes['exception.stacktrace'] = error.stack;
+    }
+    const active = context.active();
+    scopeLogger(record.logger).emit({
+      timestamp: Date.parse(record.timestamp ?? '') || Date.now(),
+      severityNumber: SEVERITY_NUMBER[level],
+      severityText: SEVERITY_TEXT[level],
+      body: record.message,
+      attributes,
+      context: active,
+    });
+    recordsCounter().add(1, { 'log.level': level });
+
+    if (spanEvents !== 'off' && passes(level, spanEvents)) {
+      const span = trace.getSpan(active);
+      if (span?.isRecording()) {
+        span.addEvent(error ? 'exception' : 'log', {
+          'log.severity': SEVERITY_TEXT[level],
+          'log.message': record.message,
+          'logger.name': record.logger,
+          ...(error ? { 'exception.type': error.name, 'exception.message': error.message, 'exception.stacktrace': error.stack ?? '' } : {}),
+        });
+      }
+    }
+  } catch {
+    // Telemetry never throws into the app.
+  }
+}
+
+function isSerializedError(value: unknown): value is SerializedError {
+  return typeof value === 'object' && value !== null && typeof (value as SerializedError).stack === 'string' && typeof (value as SerializedError).name === 'string';
+}
