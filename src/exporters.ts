@@ -1,6 +1,9 @@
 // OTLP/HTTP exporters for the three signals, protobuf or JSON. Each is wrapped
 // so that an unreachable collector produces one warning per outage (and one
-// line when it recovers), never one per batch. (Imported statically so the
+// line when it recovers), never one per batch, and so that during an outage
+// only one export attempt per collector is in flight: the exporters retry for
+// up to their timeout with timers that keep the process alive, so unchecked
+// attempts would pile up, burn CPU and stop a finished app from exiting. (Imported statically so the
 // build bundles them; the bundled SDK starts in a fraction of the time it takes
 // to resolve and read its ~500 files one by one.)
 
@@ -30,11 +33,17 @@ function createExporter(signal: Signal, target: ExportTarget, outages: OutageRep
   const Exporter = CLASSES[signal][target.protocol];
   const exporter = new Exporter({ url: target.url, headers: target.headers, timeoutMillis: target.timeoutMs });
   const send = exporter.export.bind(exporter) as (items: unknown, done: (result: ExportResult) => void) => void;
-  (exporter as { export: typeof send }).export = (items, done) =>
+  (exporter as { export: typeof send }).export = (items, done) => {
+    if (!outages.begin(target.url)) {
+      outages.end(signal, target.url, SKIPPED);
+      done(SKIPPED);
+      return;
+    }
     send(items, (result) => {
-      outages.record(signal, target.url, result);
+      outages.end(signal, target.url, result);
       done(result);
     });
+  };
   return exporter;
 }
 
@@ -42,12 +51,25 @@ export const createSpanExporter = (target: ExportTarget, outages: OutageReporter
 export const createMetricExporter = (target: ExportTarget, outages: OutageReporter) => createExporter('metrics', target, outages) as PushMetricExporter;
 export const createLogExporter = (target: ExportTarget, outages: OutageReporter) => createExporter('logs', target, outages) as LogRecordExporter;
 
-/** Tracks, per endpoint, whether exports are failing, and says so once per outage. */
+const SKIPPED: ExportResult = { code: 1 /* ExportResultCode.FAILED */, error: new Error('the collector is unreachable; export skipped') };
+
+/** Tracks, per collector (origin), whether exports fail; says so once per outage; gates attempts during one. */
 export class OutageReporter {
   private readonly down = new Map<string, { since: number; lost: number }>();
+  private readonly inFlight = new Map<string, number>();
 
-  record(signal: Signal, url: string, result: ExportResult): void {
+  /** Whether an export to `url` may start now; every true must be followed by end(). */
+  begin(url: string): boolean {
     const key = new URL(url).origin;
+    const running = this.inFlight.get(key) ?? 0;
+    if (this.down.has(key) && running > 0) return false;
+    this.inFlight.set(key, running + 1);
+    return true;
+  }
+
+  end(signal: Signal, url: string, result: ExportResult): void {
+    const key = new URL(url).origin;
+    if (result !== SKIPPED) this.inFlight.set(key, Math.max(0, (this.inFlight.get(key) ?? 1) - 1));
     const outage = this.down.get(key);
     if (result.code === 0 /* ExportResultCode.SUCCESS */) {
       if (outage) {

@@ -15,7 +15,7 @@ async function run(env: Record<string, string>) {
   const app = new Fixture({
     args: ['--import', 'callscope/register', 'http-app.mjs'],
     // No collector in development: exports fail quietly, the tree still prints.
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', CALLSCOPE_SHUTDOWN_TIMEOUT_MS: '500', UPSTREAM_URL: upstream.url, FIXTURE_REQUESTS: '1', ...env },
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_TIMEOUT: '500', CALLSCOPE_SHUTDOWN_TIMEOUT_MS: '500', UPSTREAM_URL: upstream.url, FIXTURE_REQUESTS: '1', ...env },
   });
   try {
     const port = (await app.waitForOutput(/listening \d+/)).split(' ')[1];

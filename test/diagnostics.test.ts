@@ -62,7 +62,7 @@ describe('diagnostics', () => {
   });
 
   test('a malformed endpoint falls back to the default and the app still answers', async () => {
-    const result = await oneRequest({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http//nope', OTEL_SERVICE_NAME: 'diag-bad-endpoint', CALLSCOPE_SHUTDOWN_TIMEOUT_MS: '1000' });
+    const result = await oneRequest({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http//nope', OTEL_SERVICE_NAME: 'diag-bad-endpoint', CALLSCOPE_SHUTDOWN_TIMEOUT_MS: '1000', OTEL_EXPORTER_OTLP_TIMEOUT: '1000' });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /callscope: warning: OTEL_EXPORTER_OTLP_ENDPOINT: "http\/\/nope" is not a valid URL; using http:\/\/localhost:4318/);
   });
@@ -115,7 +115,7 @@ describe('diagnostics', () => {
   });
 
   test('an app that finishes while the collector is unreachable still exits, after the shutdown timeout', async () => {
-    const result = await oneRequest({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', CALLSCOPE_SHUTDOWN_TIMEOUT_MS: '1000', OTEL_SERVICE_NAME: 'diag-exit' });
+    const result = await oneRequest({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', CALLSCOPE_SHUTDOWN_TIMEOUT_MS: '1000', OTEL_EXPORTER_OTLP_TIMEOUT: '3000', OTEL_SERVICE_NAME: 'diag-exit' });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.timedOut, false);
     assert.match(result.stderr, /flushing telemetry before exit did not finish within 1000 ms/);
