@@ -80,6 +80,7 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
       assert.equal(message!.attributes['callscope.ws.message.size'], JSON.stringify({ op: 'llm' }).length);
       assert.ok(!recorded(message!).includes('"op"'), 'no payload on the span');
       assert.deepEqual(message!.events.map((e) => e.name), ['ws.send', 'ws.send', 'ws.send'], 'the three replies are events on the message span');
+      assert.deepEqual(message!.events[0]!.attributes, { 'callscope.ws.message.size': 'fetched 200'.length, 'callscope.ws.message.type': 'text' });
 
       await receiver.waitFor(() => spans().filter((s) => s.parentSpanId === message!.spanId).length >= 3, 10000, 'children of the message span');
       const children = spans().filter((s) => s.parentSpanId === message!.spanId);

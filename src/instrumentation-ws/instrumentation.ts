@@ -18,12 +18,11 @@ import type { Duplex } from 'node:stream';
 import { VERSION } from '../state.js';
 import { ServerHandshake, clientHandshakeEvent, closeConnection, injectInto, startClientHandshake } from './connection.js';
 import { CONNECTION, type Connection, REQUEST, type UpgradeCallback, type WsModule, type WsServer, type WsSocket } from './internal-types.js';
-import { emitMessage, trackListener, traceSend } from './messages.js';
+import { emitMessage, ignore, trackListener, traceSend } from './messages.js';
 import { WsMetrics } from './metrics.js';
 import type { MessageSpans, WsInstrumentationConfig } from './types.js';
 
 type AnyFunction = (this: any, ...args: any[]) => any;
-const ignore = () => {};
 /** The ws-internal field the client handshake request is assigned to. */
 const REQUEST_KEY = '_req';
 const ADD_METHODS = ['on', 'addListener', 'prependListener'] as const;

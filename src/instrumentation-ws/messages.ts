@@ -6,7 +6,7 @@
 // openai… })`) is still running. The listeners we wrap hand their returned
 // promise to the message being emitted, and the span ends when those settle.
 
-import { type Context, type Span, ROOT_CONTEXT, SpanKind, TraceFlags, context, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, type Span, ROOT_CONTEXT, SpanKind, TraceFlags, context, trace } from '@opentelemetry/api';
 import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import { randomFillSync } from 'node:crypto';
 import { ATTR_CONNECTION_ID, ATTR_MESSAGE_SIZE, ATTR_MESSAGE_TYPE, messageSize } from './attributes.js';
@@ -15,6 +15,11 @@ import type { Connection, WsSocket } from './internal-types.js';
 import type { MessageSpans } from './types.js';
 
 type Listener = (this: unknown, ...args: unknown[]) => unknown;
+/** For safeExecuteInTheMiddle when nothing is to be done after our own code. */
+export const ignore = () => {};
+
+/** Message spans and their connection, so that a send inside one need not repeat the connection id. */
+const messageSpans = new WeakMap<Span, Connection>();
 
 /** Promises returned by tracked listeners during the current (synchronous) emit('message'). */
 let collecting: PromiseLike<unknown>[] | undefined;
@@ -65,6 +70,7 @@ function startMessage(host: Host, connection: Connection, mode: MessageSpans, da
       [ATTR_MESSAGE_TYPE]: isBinary ? 'binary' : 'text',
     },
   }, ROOT_CONTEXT);
+  messageSpans.set(span, connection);
   return { span, ctx: trace.setSpan(ROOT_CONTEXT, span) };
 }
 
@@ -73,7 +79,7 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
   connection.received++;
   connection.metrics.received++;
   if (mode === 'none') return Reflect.apply(emit, ws, args) as boolean;
-  const started = safeExecuteInTheMiddle(() => startMessage(host, connection, mode, args[1], args[2]), () => {}, true);
+  const started = safeExecuteInTheMiddle(() => startMessage(host, connection, mode, args[1], args[2]), ignore, true);
   if (!started) return Reflect.apply(emit, ws, args) as boolean;
   const { span, ctx } = started;
   const previous = collecting;
@@ -126,17 +132,17 @@ function endWhenSettled(connection: Connection, span: Span, promises: PromiseLik
 export function traceSend(host: Host, sendSpans: boolean, ws: WsSocket, connection: Connection, send: Function, args: IArguments): unknown {
   connection.sent++;
   connection.metrics.sent++;
-  const attributes = safeExecuteInTheMiddle(() => {
-    const data = args[0];
-    const options = args[1] as { binary?: boolean } | undefined;
-    const binary = typeof options === 'object' && options !== null && options.binary !== undefined ? options.binary : typeof data !== 'string';
-    return { [ATTR_CONNECTION_ID]: connection.id, [ATTR_MESSAGE_SIZE]: messageSize(data), [ATTR_MESSAGE_TYPE]: binary ? 'binary' : 'text' };
-  }, () => {}, true);
   if (!sendSpans) {
     const active = trace.getActiveSpan();
-    if (attributes && active?.isRecording()) active.addEvent('ws.send', attributes);
+    if (active?.isRecording()) {
+      // Inside this connection's own message span the id is already there: not repeated (it
+      // was a third of the event's export cost).
+      const owner = messageSpans.get(active) === connection ? undefined : connection;
+      safeExecuteInTheMiddle(() => active.addEvent('ws.send', sendAttributes(args, owner)), ignore, true);
+    }
     return Reflect.apply(send, ws, args);
   }
+  const attributes = safeExecuteInTheMiddle(() => sendAttributes(args, connection), ignore, true);
   const span = host.wsTracer.startSpan(`ws send ${connection.target}`, { kind: SpanKind.PRODUCER, attributes });
   // The span covers queueing the frame; ws reports delivery only through the optional callback.
   return safeExecuteInTheMiddle(
@@ -146,4 +152,14 @@ export function traceSend(host: Host, sendSpans: boolean, ws: WsSocket, connecti
       span.end();
     },
   );
+}
+
+/** Size and type of send(data, options); the connection id when given. */
+function sendAttributes(args: IArguments, connection: Connection | undefined): Attributes {
+  const data = args[0];
+  const options = args[1] as { binary?: boolean } | undefined;
+  const binary = typeof options === 'object' && options !== null && options.binary !== undefined ? options.binary : typeof data !== 'string';
+  const attributes: Attributes = { [ATTR_MESSAGE_SIZE]: messageSize(data), [ATTR_MESSAGE_TYPE]: binary ? 'binary' : 'text' };
+  if (connection) attributes[ATTR_CONNECTION_ID] = connection.id;
+  return attributes;
 }
