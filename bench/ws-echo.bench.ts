@@ -4,9 +4,11 @@
 // one small message in flight; messages/s and p99 round-trip latency, medians
 // over the rounds. Telemetry goes to a local OTLP sink that discards it, so
 // export cost is included. Usage: node bench/ws-echo.bench.ts [rounds=5] [seconds=5]
-// (build first: npm run build). Writes bench/results/ws.md.
+// (build first: npm run build). Then the cost of one message-shaped span through
+// callscope's span pipeline against the stock SDK (bench/apps/ws-span-loop.mjs),
+// which bounds what any per-message span can cost. Writes bench/results/ws.md.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -101,6 +103,11 @@ const sink = createServer((req, res) => {
 await once(sink, 'listening');
 const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
 
+const SPAN_SETUPS = [
+  ['callscope/register', 'callscope/register'],
+  ['stock SDK (BatchSpanProcessor + OTLP/protobuf, no callscope processors)', './bench/apps/plain-sdk.mjs'],
+] as const;
+const spanCosts = new Map<string, { span: number; spanWithEvent: number }>();
 const results = new Map(VARIANTS.map((v) => [v.name, { rates: [] as number[], p99s: [] as number[], cpus: [] as number[] }]));
 try {
   for (let round = 0; round < ROUNDS; round++) {
@@ -117,6 +124,13 @@ try {
         server.child.kill('SIGKILL');
       }
     }
+  }
+  for (const [name, preload] of SPAN_SETUPS) {
+    const output = execFileSync(process.execPath, ['--import', preload, 'bench/apps/ws-span-loop.mjs'], {
+      cwd: ROOT, env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_LOG_LEVEL: 'none', CALLSCOPE_CONSOLE: 'off', NODE_OPTIONS: undefined }, encoding: 'utf8',
+    });
+    spanCosts.set(name, JSON.parse(output.trim().split('\n').at(-1)!) as { span: number; spanWithEvent: number });
+    console.log(`span cost ${name}: ${output.trim()}`);
   }
 } finally {
   sink.close();
@@ -140,6 +154,16 @@ Target (issue 4): callscope at least 90% of bare throughput.
 | variant | messages/s | of bare | p99 round trip (ms) | server CPU (µs/msg) | capacity |
 |---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
+
+## Cost of one message span
+
+CPU time per span shaped like \`ws receive\` (a link, three attributes; then with one \`ws.send\` event), created and ended in a loop,
+exported to the same sink (\`bench/apps/ws-span-loop.mjs\`). Compare with the bare echo's CPU per message above: this is
+the floor of what a span per message costs, whatever the instrumentation does.
+
+| pipeline | µs/span | µs/span with a send event |
+|---|---:|---:|
+${[...spanCosts].map(([name, cost]) => `| ${name} | ${cost.span.toFixed(1)} | ${cost.spanWithEvent.toFixed(1)} |`).join('\n')}
 `;
 writeFileSync(new URL('results/ws.md', import.meta.url), report);
 console.log(report);
