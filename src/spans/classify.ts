@@ -51,7 +51,7 @@ export class Classifier {
   }
 
   private fromAttributes(attrs: Attributes): Classification {
-    const destination = destinationOf(attrs);
+    const destination = destinationOf(attrs, this.user.hasPathRules);
     if (destination) {
       const rule = this.user.match(destination.host, destination.port, destination.path);
       if (rule) return { service: rule.service, category: rule.category };
@@ -132,15 +132,25 @@ function ipv4(text: string): number | undefined {
   return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
 }
 
-/** Host, port and path of an outbound span, from the stable and the older HTTP/network conventions. */
-function destinationOf(attrs: Attributes): Destination | undefined {
-  const url = str(attrs['url.full']) ?? str(attrs['http.url']);
-  const parsed = url !== undefined ? splitUrl(url) : undefined;
-  const host = str(attrs['server.address']) ?? str(attrs['net.peer.name']) ?? parsed?.host ?? str(attrs['http.host']);
-  if (host === undefined) return undefined;
-  const port = num(attrs['server.port']) ?? num(attrs['net.peer.port']) ?? parsed?.port;
-  const path = str(attrs['url.path']) ?? parsed?.path ?? str(attrs['http.target']);
-  return { host, port, path, scheme: str(attrs['url.scheme']) ?? parsed?.scheme };
+/**
+ * Host, port and path of an outbound span, from the stable and the older HTTP/network
+ * conventions. The URL is parsed only when the attributes do not say it already
+ * (the path only matters for user rules with a path prefix).
+ */
+function destinationOf(attrs: Attributes, wantPath: boolean): Destination | undefined {
+  let host = str(attrs['server.address']) ?? str(attrs['net.peer.name']);
+  let port = num(attrs['server.port']) ?? num(attrs['net.peer.port']);
+  let path = wantPath ? str(attrs['url.path']) ?? str(attrs['http.target']) : undefined;
+  let scheme = str(attrs['url.scheme']);
+  if (host === undefined || (wantPath && path === undefined) || scheme === undefined) {
+    const url = str(attrs['url.full']) ?? str(attrs['http.url']);
+    const parsed = url !== undefined ? splitUrl(url) : undefined;
+    host ??= parsed?.host ?? str(attrs['http.host']);
+    port ??= parsed?.port;
+    if (wantPath) path ??= parsed?.path;
+    scheme ??= parsed?.scheme;
+  }
+  return host === undefined ? undefined : { host, port, path, scheme };
 }
 
 /** A cheap URL split (no URL object per span): scheme, host, port, path. */

@@ -82,9 +82,12 @@ export function compileRules(rules: readonly HostRule[], warn: (part: string, pr
 export class HostMatcher {
   private readonly cache = new Map<string, CompiledRule[]>();
   private readonly rules: readonly CompiledRule[];
+  /** Whether any rule has a path prefix (callers then need the request path). */
+  readonly hasPathRules: boolean;
 
   constructor(rules: readonly CompiledRule[]) {
     this.rules = rules;
+    this.hasPathRules = rules.some((rule) => rule.pathPrefix !== undefined);
   }
 
   match(host: string, port: number | undefined, path: string | undefined): CompiledRule | undefined {

@@ -35,9 +35,10 @@ const SHAPES = new RegExp(
   ].join('|'),
   'g',
 );
-function hasShapeHint(text: string): boolean {
-  return text.includes('sk-') || text.includes('AKIA') || text.includes('ASIA') || text.includes('eyJ') || text.includes('earer') || text.includes('asic');
-}
+// One scan says whether either expression below could match; most strings
+// (methods, hosts, paths, user agents) have no trigger and cost just this test.
+const TRIGGERS = /[=@"]|sk-|AKIA|ASIA|eyJ|earer|asic/;
+const SHAPE_TRIGGERS = /sk-|AKIA|ASIA|eyJ|earer|asic/;
 
 // name=value pairs (query strings, form bodies, log text), "name": "value" (JSON)
 // and URL userinfo. Any name matches here; the callback keeps only sensitive ones,
@@ -74,11 +75,11 @@ export class Redactor {
 
   redactString(text: string): string {
     if (text.length < MIN_LENGTH) return text;
+    if (!TRIGGERS.test(text)) return this.redactExtra(text);
     let result = text;
     // Shapes first: pair redaction only shortens tokens, so it cannot create a new
-    // shape afterwards, and the result is idempotent. indexOf prefilters skip the
-    // regular expressions for most strings (methods, paths, user agents).
-    if (hasShapeHint(result)) {
+    // shape afterwards, and the result is idempotent.
+    if (SHAPE_TRIGGERS.test(result)) {
       result = result.replace(SHAPES, (_match, scheme) => (scheme !== undefined ? `${scheme} ${REDACTED}` : REDACTED));
     }
     if (result.includes('=') || result.includes('"') || result.includes('@')) {
@@ -88,6 +89,12 @@ export class Redactor {
         return this.names.has(jsonName.toLowerCase()) ? `${jsonKey}"${REDACTED}"` : match;
       });
     }
+    return this.redactExtra(result);
+  }
+
+  /** CALLSCOPE_REDACT regular expressions (user-given, so no prefilter). */
+  private redactExtra(text: string): string {
+    let result = text;
     for (const pattern of this.extraPatterns) result = result.replace(pattern, REDACTED);
     return result;
   }
