@@ -67,12 +67,16 @@ describe('ws settings on a running server', () => {
   }
   const lastFetch = () => upstream.requests.filter((r) => r.path === '/from-ws').at(-1);
 
-  test('none: no message span; the handler still runs, its fetch is its own trace', async () => {
+  test('none: no message span; the handler still runs, its fetch is its own trace, tagged with the connection id', async () => {
     await run('ws-none', { CALLSCOPE_WS_MESSAGE_SPANS: 'none' }, '/none');
     const spans = receiver.spans.filter(of('ws-none'));
     assert.equal(spans.filter((s) => s.name.startsWith('ws receive')).length, 0);
     assert.equal(spans.filter((s) => s.name === 'ws upgrade /none').length, 1);
     await receiver.waitFor(() => receiver.spans.some((s) => of('ws-none')(s) && s.kind === CLIENT), 10000, 'the fetch span');
+    const fetchSpan = receiver.spans.find((s) => of('ws-none')(s) && s.kind === CLIENT)!;
+    const [upgrade] = spans.filter((s) => s.name === 'ws upgrade /none');
+    assert.equal(fetchSpan.parentSpanId, '', 'a root of its own');
+    assert.equal(fetchSpan.attributes['callscope.ws.connection_id'], upgrade!.attributes['callscope.ws.connection_id'], 'the log context still names the connection');
   });
 
   test('ratio 0: no message span and the calls made for the message are not traced either', async () => {

@@ -148,6 +148,23 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
       await receiver.waitFor(() => point('callscope.websocket.connections', onPath)?.value === 0, 20000, 'the connection gone from the gauge');
     });
 
+    test('logs written in a message handler carry its trace ids and the connection id', async () => {
+      const ws = await openClient(`${fixture.url}/logs`);
+      try {
+        assert.equal(await ask(ws, { op: 'log' }), 'logged');
+      } finally {
+        ws.close(1000);
+      }
+      const isLog = (l: { body: unknown; resource: Record<string, unknown> }) => l.body === 'ws handler log' && l.resource['service.name'] === service;
+      await receiver.waitFor(() => receiver.logs.some(isLog) && named(spans(), 'ws receive /logs').length === 1, 20000, 'the log record and the message span');
+      const log = receiver.logs.find(isLog)!;
+      const [message] = named(spans(), 'ws receive /logs');
+      assert.equal(log.severityNumber, 13, 'console.warn is warn');
+      assert.equal(log.traceId, message!.traceId);
+      assert.equal(log.spanId, message!.spanId);
+      assert.equal(log.attributes['callscope.ws.connection_id'], message!.attributes['callscope.ws.connection_id']);
+    });
+
     test('a client connection made in a handler: CLIENT span, traceparent in its handshake, no duplicate http span', async () => {
       const before = remote.handshakes.length;
       const ws = await openClient(`${fixture.url}/proxy`);

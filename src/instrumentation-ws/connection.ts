@@ -48,6 +48,7 @@ export class ServerHandshake {
   readonly span: Span;
   readonly context: Context;
   readonly id = connectionId();
+  readonly logFields = { [ATTR_CONNECTION_ID]: this.id };
   private readonly path: string;
   private status: number | undefined;
   private done = false;
@@ -84,7 +85,7 @@ export class ServerHandshake {
     this.status ??= 101;
     if (ws.protocol) this.span.setAttribute(ATTR_PROTOCOL, ws.protocol);
     const connection = attach(ws, {
-      id: this.id, side: 'server', target: this.path, handshake: this.span.spanContext(), pendingHandshake: undefined,
+      id: this.id, logFields: this.logFields, side: 'server', target: this.path, handshake: this.span.spanContext(), pendingHandshake: undefined,
       metrics: host.wsMetrics.entry('url.path', this.path), open: false, openedAt: 0, received: 0, sent: 0,
       lastError: undefined, pending: undefined,
     });
@@ -166,7 +167,7 @@ export function startClientHandshake(host: Host, ws: WsSocket, request: { setHea
   const id = connectionId();
   span.setAttribute(ATTR_CONNECTION_ID, id);
   attach(ws, {
-    id, side: 'client', target: url.hostname, handshake: span.spanContext(), pendingHandshake: span,
+    id, logFields: { [ATTR_CONNECTION_ID]: id }, side: 'client', target: url.hostname, handshake: span.spanContext(), pendingHandshake: span,
     metrics: host.wsMetrics.entry('server.address', url.hostname), open: false, openedAt: 0, received: 0, sent: 0,
     lastError: undefined, pending: undefined,
   });

@@ -15,6 +15,7 @@ import { context } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { runWithLogFields } from '../logs/context.js';
 import { VERSION } from '../state.js';
 import { ServerHandshake, clientHandshakeEvent, closeConnection, injectInto, startClientHandshake } from './connection.js';
 import { CONNECTION, type Connection, REQUEST, type UpgradeCallback, type WsModule, type WsServer, type WsSocket } from './internal-types.js';
@@ -98,7 +99,7 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
       const accepted = function (this: unknown, ws: WsSocket) {
         safeExecuteInTheMiddle(() => handshake.accept(instrumentation, ws), ignore, true);
         return safeExecuteInTheMiddle(
-          () => context.with(handshake.context, () => Reflect.apply(cb, this, arguments)),
+          () => context.with(handshake.context, () => runWithLogFields(handshake.logFields, () => Reflect.apply(cb, this, arguments))),
           (error) => handshake.end(undefined, error),
         );
       };

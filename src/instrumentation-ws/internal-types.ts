@@ -16,6 +16,8 @@ export const REQUEST: unique symbol = Symbol('callscope.ws.request');
 export interface Connection {
   /** Short random id, also on every message/close span and on logs. */
   id: string;
+  /** `{ 'callscope.ws.connection_id': id }`, made once: the log context of the connection's handlers. */
+  logFields: Record<string, unknown>;
   side: 'server' | 'client';
   /** Request path (server) or host (client): the low-cardinality part used in span names. */
   target: string;

@@ -10,6 +10,7 @@ import { type Attributes, type Context, type Span, ROOT_CONTEXT, SpanKind, Trace
 import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import { randomFillSync } from 'node:crypto';
 import { ATTR_CONNECTION_ID, ATTR_MESSAGE_SIZE, ATTR_MESSAGE_TYPE, messageSize } from './attributes.js';
+import { runWithLogFields } from '../logs/context.js';
 import { type Host, recordError } from './connection.js';
 import type { Connection, WsSocket } from './internal-types.js';
 import type { MessageSpans } from './types.js';
@@ -78,15 +79,17 @@ function startMessage(host: Host, connection: Connection, mode: MessageSpans, da
 export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connection: Connection, emit: Function, args: IArguments): boolean {
   connection.received++;
   connection.metrics.received++;
-  if (mode === 'none') return Reflect.apply(emit, ws, args) as boolean;
+  // Logs written by the listeners carry the connection id (and, in a span, its trace ids).
+  const dispatch = () => runWithLogFields(connection.logFields, () => Reflect.apply(emit, ws, args) as boolean);
+  if (mode === 'none') return dispatch();
   const started = safeExecuteInTheMiddle(() => startMessage(host, connection, mode, args[1], args[2]), ignore, true);
-  if (!started) return Reflect.apply(emit, ws, args) as boolean;
+  if (!started) return dispatch();
   const { span, ctx } = started;
   const previous = collecting;
   const promises: PromiseLike<unknown>[] = [];
   collecting = span ? promises : undefined;
   return safeExecuteInTheMiddle(
-    () => context.with(ctx, () => Reflect.apply(emit, ws, args) as boolean),
+    () => context.with(ctx, dispatch),
     (error) => {
       collecting = previous;
       if (!span) return;
