@@ -3,7 +3,7 @@
 export { start, shutdown, flush } from './start.js';
 export type { CallscopeOptions, OtlpProtocol, PropagatorName, SamplerName } from './options.js';
 export { background, contextMessage, envCarrier, extractCarrier, injectCarrier, onContextMessage, traced, tracedMethod, tracedWorker } from './context/index.js';
-export type { BackgroundOptions, ContextMessage, TraceCarrier, TracedOptions } from './context/index.js';
+export type { BackgroundOptions, ContextMessage, MessageAttributeCarrier, TraceCarrier, TracedOptions } from './context/index.js';
 export { markProcessCrashing } from './spans/severity.js';
 export { BUILTIN_RULES, type Category, type HostRule } from './spans/rules.js';
 export { getLogger, type CallscopeLogger } from './logs/logger.js';

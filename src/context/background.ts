@@ -4,12 +4,12 @@
 // the request that enqueued it (pass the carrier captured at enqueue time).
 
 import { type Attributes, type Context, type Link, type Span, SpanKind, context, isSpanContextValid, trace } from '@opentelemetry/api';
-import { type TraceCarrier, extractCarrier } from './carrier.js';
+import { type MessageAttributeCarrier, type TraceCarrier, extractCarrier } from './carrier.js';
 import { runInSpan } from './run-in-span.js';
 
 export interface BackgroundOptions {
-  /** What scheduled the work: a Context, or a carrier from injectCarrier() (job payloads). Default: the active context. */
-  linkTo?: Context | TraceCarrier;
+  /** What scheduled the work: a Context, a carrier from injectCarrier() (job payloads) or a message's attributes. Default: the active context. */
+  linkTo?: Context | TraceCarrier | MessageAttributeCarrier;
   attributes?: Attributes;
   /** 'internal' (default) or 'consumer' (a job taken from a queue). */
   kind?: 'internal' | 'consumer';
@@ -30,7 +30,7 @@ export function background<T>(name: string, fn: (span: Span) => T, options: Back
   return runInSpan(span, context.active(), fn);
 }
 
-function toContext(linkTo: Context | TraceCarrier | undefined): Context {
+function toContext(linkTo: BackgroundOptions['linkTo']): Context {
   if (linkTo === undefined) return context.active();
   if (typeof (linkTo as Context).getValue === 'function') return linkTo as Context;
   return extractCarrier(linkTo as TraceCarrier);

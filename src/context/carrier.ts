@@ -27,9 +27,24 @@ export function injectCarrier(ctx: Context = context.active()): TraceCarrier {
   return carrier;
 }
 
-export function extractCarrier(carrier: TraceCarrier | undefined, base: Context = ROOT_CONTEXT): Context {
-  if (!carrier || typeof carrier.traceparent !== 'string') return base;
-  return w3c.extract(base, carrier, getter);
+/** A message-attribute map as SQS/SNS/EventBridge clients hand it over: `{ traceparent: { StringValue } }`. */
+export type MessageAttributeCarrier = Record<string, { StringValue?: string; stringValue?: string } | string | undefined>;
+
+/**
+ * The context in a carrier: { traceparent, tracestate } from injectCarrier(), or the
+ * MessageAttributes of an SQS/SNS message (the AWS SDK instrumentation puts the
+ * producer's context there), so a consumer can continue the producer's trace.
+ */
+export function extractCarrier(carrier: TraceCarrier | MessageAttributeCarrier | undefined, base: Context = ROOT_CONTEXT): Context {
+  if (!carrier) return base;
+  const read = (key: string): string | undefined => {
+    const value = (carrier as MessageAttributeCarrier)[key];
+    return typeof value === 'string' ? value : value?.StringValue ?? value?.stringValue;
+  };
+  const traceparent = read('traceparent');
+  if (traceparent === undefined) return base;
+  const tracestate = read('tracestate');
+  return w3c.extract(base, tracestate === undefined ? { traceparent } : { traceparent, tracestate }, getter);
 }
 
 /** TRACEPARENT / TRACESTATE for a child's environment (only the keys that apply). */

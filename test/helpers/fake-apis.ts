@@ -19,6 +19,8 @@ export interface FakeRequest {
 
 export class FakeApis {
   readonly requests: FakeRequest[] = [];
+  /** SQS (AWS JSON 1.0 protocol): one in-memory queue for every QueueUrl. */
+  readonly queue: { MessageId: string; ReceiptHandle: string; Body: string; MessageAttributes?: unknown }[] = [];
   private readonly flakyCounts = new Map<string, number>();
   private readonly server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,6 +57,8 @@ export class FakeApis {
 
   private answer(request: FakeRequest, res: ServerResponse): void {
     const path = request.path.split('?')[0]!;
+    const target = String(request.headers['x-amz-target'] ?? '');
+    if (target.startsWith('AmazonSQS.')) return this.sqs(target.slice('AmazonSQS.'.length), JSON.parse(request.body || '{}'), res);
     let status = Number(/\/status\/(\d{3})/.exec(path)?.[1] ?? 200);
     const flaky = /\/flaky\/(\d+)/.exec(path);
     if (flaky) {
@@ -84,6 +88,24 @@ export class FakeApis {
     }
     json(res, 200, { ok: true, path });
   }
+
+  private sqs(action: string, input: SqsInput, res: ServerResponse): void {
+    const headers = { 'content-type': 'application/x-amz-json-1.0' };
+    if (action === 'SendMessage') {
+      const id = `msg-${this.queue.length + 1}`;
+      this.queue.push({ MessageId: id, ReceiptHandle: `rh-${id}`, Body: input.MessageBody ?? '', MessageAttributes: input.MessageAttributes });
+      return json(res, 200, { MessageId: id }, headers);
+    }
+    if (action === 'ReceiveMessage') return json(res, 200, { Messages: this.queue.splice(0, input.MaxNumberOfMessages ?? 1) }, headers);
+    if (action === 'DeleteMessage') return json(res, 200, {}, headers);
+    json(res, 400, { __type: 'com.amazonaws.sqs#InvalidAction', message: action }, headers);
+  }
+}
+
+export interface SqsInput {
+  MessageBody?: string;
+  MessageAttributes?: unknown;
+  MaxNumberOfMessages?: number;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
