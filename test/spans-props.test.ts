@@ -4,6 +4,9 @@
 // on the shapes instrumentations produce.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Classifier, isInternal } from '../src/spans/classify.ts';
@@ -93,6 +96,24 @@ describe('rules', () => {
     assert.deepEqual(at('my-bucket.s3.eu-west-1.amazonaws.com', 443), { service: 'aws.s3', category: 'storage' });
     assert.deepEqual(at('api.example.com', 443), { service: 'api.example.com', category: 'http' });
     assert.deepEqual(at('api.example.com', 8443), { service: 'api.example.com:8443', category: 'http' });
+  });
+
+  test('CALLSCOPE_SERVICES_FILE: YAML and JSON lists; bad files and entries warn', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callscope-rules-'));
+    writeFileSync(join(dir, 'rules.yaml'), '- match: "*.stripe.com"\n  service: stripe\n  category: http\n- match: vectors.local:6333\n  service: qdrant\n  category: database\n- match: x\n  service: y\n  category: nope\n');
+    writeFileSync(join(dir, 'rules.json'), JSON.stringify([{ match: 'api.acme.io/v2', service: 'acme', category: 'http' }]));
+    writeFileSync(join(dir, 'bad.yaml'), 'match: not-a-list');
+    const read = (file: string) => {
+      const warnings = new Warnings();
+      return { settings: resolveSpansSettings({}, { CALLSCOPE_SERVICES_FILE: join(dir, file) }, warnings), warnings: warnings.messages };
+    };
+    const yaml = read('rules.yaml');
+    assert.deepEqual(yaml.settings.rules.map((r) => r.service), ['stripe', 'qdrant']);
+    assert.equal(yaml.warnings.length, 1);
+    assert.match(yaml.warnings[0]!, /^CALLSCOPE_SERVICES_FILE: rule "x=y:nope" is invalid/);
+    assert.deepEqual(read('rules.json').settings.rules.map((r) => [r.service, r.pathPrefix]), [['acme', '/v2']]);
+    assert.match(read('bad.yaml').warnings[0]!, /is not a list/);
+    assert.match(read('missing.yaml').warnings[0]!, /could not be read/);
   });
 
   test('semantic attributes decide before hosts', () => {
