@@ -2,11 +2,13 @@
 // The callscope command line: a dispatcher; each command lives in its own file.
 
 import { VERSION } from '../state.js';
+import { codemod } from './codemod.js';
 import { doctor } from './doctor.js';
 
 const USAGE = `usage: callscope <command> [options]
 
 commands:
+  codemod     rewrite console.* calls into logger calls (--dry-run, --check)
   doctor      check the setup: Node version, resolved settings, instrumentations, collector reachability
   version     print the callscope version
   help        print this help
@@ -15,6 +17,7 @@ commands:
 type Command = (args: string[]) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  codemod,
   doctor,
   version: () => {
     process.stdout.write(`${VERSION}\n`);
