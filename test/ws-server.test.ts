@@ -95,11 +95,12 @@ for (const entry of ['ws-server.mjs', 'ws-server.cjs']) {
       assert.equal(openaiSpan.attributes['callscope.service.category'], 'llm');
       assert.equal(bedrockSpan.attributes['callscope.service.name'], 'aws.bedrock-runtime');
       // The listener is async: the message span lasts until it settles, past the awaited fetch.
-      // (The openai instrumentation ends its span in a callback that can run just after the
-      // app's await resumes, so only its start is compared.)
+      // (The openai and aws-sdk instrumentations end their spans in callbacks that can run just
+      // after the app's await resumes, so only their starts are compared.)
       assert.ok(fetchSpan.endNs <= message!.endNs, 'the awaited fetch ends inside the message span');
       assert.ok(openaiSpan.startNs <= message!.endNs, 'the openai call starts inside the message span');
-      assert.ok(bedrockSpan.endNs <= message!.endNs, 'the awaited Bedrock call ends inside the message span');
+      // Bedrock starts only after the awaited fetch and openai calls returned: the span outlived both awaits.
+      assert.ok(bedrockSpan.startNs <= message!.endNs, 'the Bedrock call, made after two awaits, starts inside the message span');
       const seen = upstream.requests.filter((r) => r.path === '/from-ws').at(-1);
       assert.match(String(seen?.headers.traceparent), new RegExp(`^00-${message!.traceId}-`), 'the upstream got the message trace');
 
