@@ -1,11 +1,9 @@
-// Parsing for the codemod: recast (for ast-types' scope analysis: is this
-// `console` the global one?) over @babel/parser (positions for exact edits), with the syntax
+// Parsing for the codemod: @babel/parser (exact positions for the edits), with the syntax
 // plugins the file's extension calls for. TypeScript files without an x do not
 // get the jsx plugin: `<T>value` is a type assertion there, not JSX.
 
 import { extname } from 'node:path';
 import { type ParserPlugin, parse as babelParse } from '@babel/parser';
-import * as recast from 'recast';
 
 export const EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.mts', '.cts'];
 
@@ -17,23 +15,20 @@ function plugins(file: string): ParserPlugin[] {
   return ['jsx', ...common];
 }
 
-// recast.types.namedTypes.File, loosely: the visitor narrows what it touches.
-export type Ast = ReturnType<typeof recast.parse>;
+export type Ast = ReturnType<typeof babelParse>;
 
-/** Parses `source` as `file`; throws a SyntaxError with line:column on bad input. */
+/**
+ * Parses `source` as `file`; throws a SyntaxError with line:column on bad input.
+ * @babel/parser directly, not recast.parse: recast hands the parser a copy with
+ * tabs expanded and line endings normalised, so node offsets would not point
+ * into the real file. ast-types (recast.types) walks the Babel tree as it is.
+ */
 export function parseFile(source: string, file: string): Ast {
-  return recast.parse(source, {
-    parser: {
-      parse: (text: string) =>
-        babelParse(text, {
-          sourceType: 'unambiguous',
-          allowReturnOutsideFunction: true,
-          allowImportExportEverywhere: true,
-          allowAwaitOutsideFunction: true,
-          startLine: 1,
-          tokens: true,
-          plugins: plugins(file),
-        }),
-    },
+  return babelParse(source, {
+    sourceType: 'unambiguous',
+    allowReturnOutsideFunction: true,
+    allowImportExportEverywhere: true,
+    allowAwaitOutsideFunction: true,
+    plugins: plugins(file),
   });
 }

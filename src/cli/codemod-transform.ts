@@ -1,6 +1,9 @@
 // One file's conversion: console.log/info/warn/error/debug calls become calls on
 // a module logger (`const logger = getLogger(import.meta.url)` or `__filename`),
-// inserted once after the imports. Only the nodes we change are reprinted.
+// inserted once after the imports. The file is parsed with @babel/parser and
+// walked with ast-types (recast.types), whose scopes tell a local `console` from
+// the global one; changes are edits at node positions, so the rest of the file
+// stays byte for byte as written.
 //
 // What is not converted, and reported instead of guessed: console.log.bind(…),
 // console[method](…), `const { log } = console`, console.log passed as a value,
