@@ -80,7 +80,8 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
   connection.received++;
   connection.metrics.received++;
   // Logs written by the listeners carry the connection id (and, in a span, its trace ids).
-  const dispatch = () => runWithLogFields(connection.logFields, () => Reflect.apply(emit, ws, args) as boolean);
+  const emitNow = () => Reflect.apply(emit, ws, args) as boolean;
+  const dispatch = () => runWithLogFields(connection.logFields, emitNow);
   if (mode === 'none') return dispatch();
   const started = safeExecuteInTheMiddle(() => startMessage(host, connection, mode, args[1], args[2]), ignore, true);
   if (!started) return dispatch();
@@ -89,7 +90,9 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
   const promises: PromiseLike<unknown>[] = [];
   collecting = span ? promises : undefined;
   return safeExecuteInTheMiddle(
-    () => context.with(ctx, dispatch),
+    // The log context outside the span context: withLogContext then finds no active span to copy
+    // the connection id onto (the message span has it already).
+    () => runWithLogFields(connection.logFields, () => context.with(ctx, emitNow)),
     (error) => {
       collecting = previous;
       if (!span) return;
