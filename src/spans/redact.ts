@@ -5,9 +5,9 @@
 // instrumentations write url.full / url.query raw, so presigned S3 URLs and
 // `?api_key=` would otherwise leave the process.
 //
-// Two regular expressions, each run only when a cheap indexOf says it could
-// match; the result is idempotent (redacting twice changes nothing), which the
-// property tests check.
+// Two regular expressions, run only when one cheap test says either could match
+// (most strings have no trigger at all); the result is idempotent (redacting
+// twice changes nothing), which the property tests check.
 
 export const REDACTED = '[REDACTED]';
 
@@ -74,8 +74,7 @@ export class Redactor {
   }
 
   redactString(text: string): string {
-    if (text.length < MIN_LENGTH) return text;
-    if (!TRIGGERS.test(text)) return this.redactExtra(text);
+    if (text.length < MIN_LENGTH || !TRIGGERS.test(text)) return this.redactExtra(text);
     let result = text;
     // Shapes first: pair redaction only shortens tokens, so it cannot create a new
     // shape afterwards, and the result is idempotent.
