@@ -96,6 +96,10 @@ describe('rules', () => {
     assert.deepEqual(at('my-bucket.s3.eu-west-1.amazonaws.com', 443), { service: 'aws.s3', category: 'storage' });
     assert.deepEqual(at('api.example.com', 443), { service: 'api.example.com', category: 'http' });
     assert.deepEqual(at('api.example.com', 8443), { service: 'api.example.com:8443', category: 'http' });
+    // start() options: rules as objects or as the env string; environment rules come first.
+    const fromOptions = resolveSpansSettings({ services: [{ match: 'api.stripe.com', service: 'stripe', category: 'http' }], slowMs: { cache: 50 } }, { CALLSCOPE_SERVICES: 'api.stripe.com=payments:http' }, new Warnings());
+    assert.deepEqual(new Classifier(fromOptions.rules).classify({ 'server.address': 'api.stripe.com' }, undefined), { service: 'payments', category: 'http' });
+    assert.equal(fromOptions.slowMs.cache, 50);
   });
 
   test('CALLSCOPE_SERVICES_FILE: YAML and JSON lists; bad files and entries warn', () => {
