@@ -56,8 +56,16 @@ function withCarrier(name: string, args: unknown[]): unknown[] {
   return copy;
 }
 
-/** Patches child_process; returns the undo. */
+/** Patches child_process; returns the undo. Never throws: without the patch, children just start new traces. */
 export function installChildProcessCarrier(): () => void {
+  try {
+    return patchChildProcess();
+  } catch {
+    return () => {};
+  }
+}
+
+function patchChildProcess(): () => void {
   const childProcess = createRequire(import.meta.url)('node:child_process') as Record<string, Fn>;
   const originals = new Map<string, Fn>();
   for (const name of PATCHED) {
