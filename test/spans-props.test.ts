@@ -1,7 +1,7 @@
 // Property-based tests (fast-check) for the pure parts: the rule parser and host
 // matcher never throw on any input; the redactor never throws, is idempotent, and
 // removes generated secrets wherever they sit in a string. Plus the classifier
-// on the shapes instrumentations produce.
+// on the shapes instrumentations produce, and the processors on arbitrary spans.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,13 @@ import { HostMatcher, compileRules, parseRuleList } from '../src/spans/host-rule
 import { REDACTED, Redactor } from '../src/spans/redact.ts';
 import { Warnings } from '../src/env.ts';
 import { resolveSpansSettings } from '../src/spans/spans-config.ts';
+import { CATEGORIES } from '../src/spans/rules.ts';
+import { callSpanProcessors, recordEverything } from '../src/spans/pipeline.ts';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+
+const CATEGORY_NAMES: readonly string[] = CATEGORIES;
 
 const redactor = new Redactor(['x-internal-auth'], [/corp-[0-9]{4}/]);
 const alnum = fc.stringMatching(/^[A-Za-z0-9]{24,40}$/);
@@ -138,5 +145,40 @@ describe('rules', () => {
     for (const [attrs, service, category] of cases) assert.deepEqual(classifier.classify(attrs as never, undefined), { service, category }, JSON.stringify(attrs));
     for (const host of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', 'localhost', '::1', 'db.internal']) assert.ok(isInternal(host), host);
     for (const host of ['8.8.8.8', '172.32.0.1', 'api.openai.com']) assert.ok(!isInternal(host), host);
+  });
+});
+
+describe('processors on arbitrary spans', () => {
+  test('never throw; every span gets a severity, every outbound span a service and a category', async () => {
+    const exporter = new InMemorySpanExporter();
+    const settings = resolveSpansSettings({}, { CALLSCOPE_SERVICES: '*.corp=corp:internal,127.0.0.1:9/v1=local:llm' }, new Warnings());
+    const provider = new TracerProvider({
+      sampler: recordEverything(new AlwaysOnSampler()),
+      spanProcessors: [...callSpanProcessors(settings, new MeterProvider()), new SimpleSpanProcessor({ exporter })],
+    });
+    const tracer = provider.getTracer('props');
+    const keys = fc.constantFrom('server.address', 'server.port', 'url.full', 'url.path', 'url.scheme', 'http.url', 'net.peer.name', 'gen_ai.system', 'gen_ai.provider.name',
+      'gen_ai.operation.name', 'gen_ai.request.model', 'rpc.system', 'rpc.service', 'db.system', 'db.system.name', 'messaging.system', 'http.response.status_code',
+      'http.status_code', 'error.type', 'callscope.service.name', 'callscope.service.category', 'callscope.severity', 'http.request.resend_count', 'authorization');
+    const values = fc.oneof(fc.string({ maxLength: 60 }), fc.integer(), fc.double(), fc.boolean(), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
+      fc.constantFrom('aws-api', 'openai', 'BedrockRuntime', 'https://user:pw@api.openai.com:8443/v1?key=1', '127.0.0.1', 'embeddings', 'redis', '429', 'wss://x.corp/'));
+    const kinds = [SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER];
+    fc.assert(fc.property(fc.dictionary(keys, values, { maxKeys: 8 }), fc.integer({ min: 0, max: 4 }), fc.boolean(), fc.boolean(), (attributes, kind, failed, nested) => {
+      exporter.reset();
+      const parent = nested ? tracer.startSpan('outer', { kind: SpanKind.CLIENT, attributes: { 'gen_ai.system': 'openai' } }) : undefined;
+      const ctx = parent ? trace.setSpan(context.active(), parent) : context.active();
+      const span = tracer.startSpan('arbitrary', { kind: kinds[kind], attributes: attributes as never }, ctx);
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'Bearer abcdefghijklmnop' });
+      span.end();
+      parent?.end();
+      const done = exporter.getFinishedSpans().find((s) => s.name === 'arbitrary')!;
+      assert.ok(['info', 'warn', 'error', 'fatal'].includes(String(done.attributes['callscope.severity'])), JSON.stringify(done.attributes));
+      if (kinds[kind] === SpanKind.CLIENT || kinds[kind] === SpanKind.PRODUCER) {
+        assert.equal(typeof done.attributes['callscope.service.name'], 'string');
+        assert.ok(CATEGORY_NAMES.includes(String(done.attributes['callscope.service.category'])));
+      }
+      assert.ok(!String(done.status.message ?? '').includes('abcdefghijklmnop'));
+    }), { numRuns: 1500 });
+    await provider.shutdown();
   });
 });
