@@ -42,6 +42,8 @@ export function trackListener(listener: Listener): Listener {
 
 // Ids for unsampled messages come from a pool refilled 4 KiB at a time: one
 // getrandom() call per message (randomBytes) cost more than the whole message.
+// Each message gets its own ids (not one per connection): a downstream service
+// that ignores the sampled flag would otherwise merge unrelated calls into one trace.
 const pool = Buffer.alloc(4096);
 let poolOffset = pool.length;
 
