@@ -82,7 +82,11 @@ function createLogger(loggerName: string): CallscopeLogger {
 
   // Everything a record needs from the moment of the call (active span, context
   // fields) is taken here, before winston's stream may defer the record.
-  const baseWrite = logger.write as (this: Winston.Logger, info: object) => boolean;
+  // The upstream winston instrumentation (kept for the app's own winston loggers)
+  // wraps Logger.prototype.write to add trace ids; ours are added here already,
+  // so call the unwrapped write (shimmer keeps it as __original).
+  const patched = logger.write as ((this: Winston.Logger, info: object) => boolean) & { __original?: (this: Winston.Logger, info: object) => boolean };
+  const baseWrite = patched.__original ?? patched;
   logger.write = function (this: Winston.Logger, info: Record<string | symbol, unknown>) {
     if (!info[PREPARED]) {
       try {

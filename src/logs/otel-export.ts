@@ -8,18 +8,16 @@
 // LoggerProvider with. @opentelemetry/winston-transport is not used: it binds to
 // the old @opentelemetry/api-logs global, so its records would never arrive.
 
-import { type Attributes, type Counter, type Logger, context, logs, metrics, trace } from '@opentelemetry/api';
+import { type Attributes, type Logger, context, logs, metrics, trace } from '@opentelemetry/api';
 import { type LevelName, SEVERITY_NUMBER, SEVERITY_TEXT, passes } from './levels.js';
-import { CORE_KEYS, HIDDEN_KEYS, type Record_ } from './record.js';
+import { CORE_KEYS, HIDDEN_KEYS, type Record_, TIME_MS } from './record.js';
+import { state } from '../state.js';
 import type { SerializedError } from './serialize.js';
 
 const SCOPE_VERSION = '1';
 // One API logger per logger name (the instrumentation scope is the logger's name,
 // as OpenTelemetry's log bridges do); the API's proxy follows a provider set later.
 const scopes = new Map<string, Logger>();
-let counter: Counter | undefined;
-let counterProvider: unknown;
-
 function scopeLogger(name: string): Logger {
   let logger = scopes.get(name);
   if (!logger) {
@@ -29,14 +27,25 @@ function scopeLogger(name: string): Logger {
   return logger;
 }
 
-function recordsCounter(): Counter {
-  // The metrics API has no proxy: ask again once a provider is registered (or replaced).
-  const provider = metrics.getMeterProvider();
-  if (!counter || provider !== counterProvider) {
-    counterProvider = provider;
-    counter = provider.getMeter('callscope').createCounter('callscope.log.records', { description: 'Log records by level' });
+// callscope.log.records: counted in a plain table and reported by an observable
+// counter at each metric export, so a record costs an increment, not a
+// per-record attribute hash in the metrics SDK.
+const counts: Record<LevelName, number> = { fatal: 0, error: 0, warn: 0, info: 0, debug: 0, trace: 0 };
+let observedFor: unknown;
+
+function countRecord(level: LevelName): void {
+  counts[level]++;
+  // The metrics API has no proxy: register with the provider once callscope's SDK
+  // is running (and again if it is replaced), checked by identity, not a global lookup.
+  if (state.sdk !== observedFor) {
+    observedFor = state.sdk;
+    if (state.sdk) {
+      const counter = metrics.getMeterProvider().getMeter('callscope').createObservableCounter('callscope.log.records', { description: 'Log records by level' });
+      counter.addCallback((result) => {
+        for (const name of Object.keys(counts) as LevelName[]) if (counts[name] > 0) result.observe(counts[name], { 'log.level': name });
+      });
+    }
   }
-  return counter;
 }
 
 /** Sends a prepared record on. Never throws. */
@@ -59,14 +68,14 @@ export function exportRecord(record: Record_, spanEvents: LevelName | 'off'): vo
     }
     const active = context.active();
     scopeLogger(record.logger).emit({
-      timestamp: Date.parse(record.timestamp ?? '') || Date.now(),
+      timestamp: ((record as Record<symbol, unknown>)[TIME_MS] as number | undefined) ?? Date.now(),
       severityNumber: SEVERITY_NUMBER[level],
       severityText: SEVERITY_TEXT[level],
       body: record.message,
       attributes,
       context: active,
     });
-    recordsCounter().add(1, { 'log.level': level });
+    countRecord(level);
 
     if (spanEvents !== 'off' && passes(level, spanEvents)) {
       const span = trace.getSpan(active);

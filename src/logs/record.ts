@@ -25,6 +25,9 @@ export type Record_ = {
   [field: string]: unknown;
 };
 
+/** The record's time in ms since the epoch (the OTLP timestamp, without parsing the ISO string back). */
+export const TIME_MS = Symbol.for('callscope.logs.time');
+
 /** Marks a winston info object that has been prepared (child loggers pass it through write twice). */
 export const PREPARED = Symbol.for('callscope.logs.prepared');
 
@@ -35,7 +38,9 @@ export const PREPARED = Symbol.for('callscope.logs.prepared');
 export function prepareRecord(info: Record<string | symbol, unknown>, loggerName: string): Record_ {
   const record = info as Record_;
   (info as Record<symbol, unknown>)[PREPARED] = true;
-  record.timestamp = typeof info.timestamp === 'string' ? info.timestamp : new Date().toISOString();
+  const now = Date.now();
+  (info as Record<symbol, unknown>)[TIME_MS] = now;
+  record.timestamp = typeof info.timestamp === 'string' ? info.timestamp : new Date(now).toISOString();
   if (typeof info.logger !== 'string') record.logger = loggerName;
 
   const spanContext = trace.getSpanContext(context.active());

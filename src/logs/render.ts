@@ -13,23 +13,24 @@ export function render(record: Record_, format: LogFormat, indent = 0): string {
 }
 
 export function renderJson(record: Record_): string {
-  const out: Record<string, unknown> = {
-    timestamp: record.timestamp,
-    level: record.level,
-    logger: record.logger,
-    message: record.message,
-  };
-  if (record.trace_id !== undefined) {
-    out.trace_id = record.trace_id;
-    out.span_id = record.span_id;
+  // Built as a string: measurably faster than a fresh object through JSON.stringify,
+  // and the core keys need no escaping of their names.
+  let line = `{"timestamp":"${record.timestamp}","level":"${record.level}","logger":${JSON.stringify(record.logger)},"message":${JSON.stringify(record.message)}`;
+  if (record.trace_id !== undefined) line += `,"trace_id":"${record.trace_id}","span_id":"${record.span_id}"`;
+  for (const key of Object.keys(record)) {
+    if (CORE_KEYS.has(key) || HIDDEN_KEYS.has(key)) continue;
+    const value = record[key];
+    if (value === undefined) continue;
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      // prepareRecord made fields JSON-safe; a field added later by a user format may not be.
+      json = JSON.stringify(inspect(value));
+    }
+    if (json !== undefined) line += `,${JSON.stringify(key)}:${json}`;
   }
-  for (const key of Object.keys(record)) if (!CORE_KEYS.has(key) && !HIDDEN_KEYS.has(key)) out[key] = record[key];
-  try {
-    return JSON.stringify(out);
-  } catch {
-    // prepareRecord made fields JSON-safe; a field added later by a user format may not be.
-    return JSON.stringify({ ...out, ...Object.fromEntries(Object.keys(out).slice(4).map((k) => [k, inspect(out[k])])) });
-  }
+  return `${line}}`;
 }
 
 const RESET = '\x1b[0m';
