@@ -28,18 +28,23 @@ function killGroup(child, sig) {
   }
 }
 
-/** A free TCP port on 127.0.0.1 (the kernel picks; tiny race before the child binds it). */
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * n distinct free TCP ports on 127.0.0.1. All n listeners are held open together, because a port just
+ * closed is often handed out again by the next listen(0). (A tiny race with other programs remains.)
+ */
+export async function freePorts(n) {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise((resolve, reject) => {
+      const srv = net.createServer();
+      srv.on('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
+export const freePort = async () => (await freePorts(1))[0];
 
 export class Procs {
   constructor(label) {

@@ -3,7 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './procs.mjs';
+import { freePort, freePorts } from './procs.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const repoPath = (p) => path.resolve(ROOT, p); // absolute paths pass through
@@ -28,7 +28,8 @@ export const AWS_ENV = {
 };
 
 export async function startJaeger(procs, name = 'jaeger') {
-  const ports = { query: await freePort(), queryGrpc: await freePort(), otlpGrpc: await freePort() };
+  const [query, queryGrpc, otlpGrpc] = await freePorts(3);
+  const ports = { query, queryGrpc, otlpGrpc };
   procs.start(name, binaries().JAEGER, ['--config', repoPath('test/e2e/jaeger.yaml')], {
     env: {
       JAEGER_QUERY_PORT: String(ports.query),
@@ -54,7 +55,8 @@ export async function startMoto(procs, name = 'moto') {
  * environment. All of its listeners get free ports.
  */
 export async function startCollector(procs, { name = 'collector', configs = ['otel-collector.yaml'], env = {} }) {
-  const ports = { grpc: await freePort(), http: await freePort(), health: await freePort(), zpages: await freePort(), metrics: await freePort() };
+  const [grpc, http, health, zpages, metrics] = await freePorts(5);
+  const ports = { grpc, http, health, zpages, metrics };
   const args = configs.flatMap((c) => ['--config', repoPath(c)]);
   procs.start(name, binaries().OTELCOL, args, {
     env: {
