@@ -4,28 +4,19 @@
 // span is an outbound call, classified and counted like an instrumented one.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { test } from 'node:test';
+import type { ReceivedSpan } from './helpers/otlp-receiver.ts';
 import { FIXTURES, Fixture, ROOT } from './helpers/run-fixture.ts';
-import { Upstream } from './helpers/upstream.ts';
+import { useTestServers } from './helpers/servers.ts';
 
-let receiver: OtlpReceiver;
-let upstream: Upstream;
-before(async () => {
-  receiver = await new OtlpReceiver().start();
-  upstream = await new Upstream().start();
-});
-after(async () => {
-  await receiver.stop();
-  await upstream.stop();
-});
+const servers = useTestServers();
 
 test('traced() and @tracedMethod', { timeout: 60000 }, async () => {
   const service = 'traced-api';
   const app = new Fixture({
     args: ['--import', 'callscope/register', '--import', `${ROOT}node_modules/tsx/dist/loader.mjs`, 'calls-traced-app.ts'],
     cwd: FIXTURES,
-    env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url },
+    env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: servers.receiver.url, UPSTREAM_URL: servers.upstream.url },
   });
   const result = await app.exited;
   assert.equal(result.code, 0, result.stderr);
@@ -36,8 +27,8 @@ test('traced() and @tracedMethod', { timeout: 60000 }, async () => {
   });
 
   const mine = (s: ReceivedSpan) => s.resource['service.name'] === service;
-  await receiver.waitFor((r) => r.spans.filter(mine).some((s) => s.name === 'legacy query'), 15000, 'spans');
-  const spans = receiver.spans.filter(mine);
+  await servers.receiver.waitFor((r) => r.spans.filter(mine).some((s) => s.name === 'legacy query'), 15000, 'spans');
+  const spans = servers.receiver.spans.filter(mine);
   const named = (name: string) => spans.find((s) => s.name === name)!;
   const callTo = (path: string) => spans.find((s) => s.kind === 3 && String(s.attributes['url.full']).endsWith(path))!;
 
@@ -78,8 +69,8 @@ test('traced() and @tracedMethod', { timeout: 60000 }, async () => {
   assert.equal(legacy.attributes['callscope.service.name'], 'legacy-db');
   assert.equal(legacy.attributes['callscope.service.category'], 'database');
 
-  await receiver.waitFor((r) => r.metrics.some((m) => m.name === 'callscope.external.duration' && mine(m as never)), 15000, 'metrics');
-  const metric = receiver.metrics.filter((m) => m.name === 'callscope.external.duration' && m.resource['service.name'] === service).at(-1)!;
+  await servers.receiver.waitFor((r) => r.metrics.some((m) => m.name === 'callscope.external.duration' && mine(m as never)), 15000, 'metrics');
+  const metric = servers.receiver.metrics.filter((m) => m.name === 'callscope.external.duration' && m.resource['service.name'] === service).at(-1)!;
   const payments = metric.points.filter((p) => p.attributes['callscope.service.name'] === 'payments-api');
   assert.deepEqual(payments.map((p) => p.count), [1], 'the traced call counted once, not again for its inner HTTP call');
 });

@@ -6,27 +6,18 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Fixture, runFixture } from './helpers/run-fixture.ts';
 import { OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { Upstream } from './helpers/upstream.ts';
+import { useTestServers } from './helpers/servers.ts';
 
-let receiver: OtlpReceiver;
-let upstream: Upstream;
-before(async () => {
-  receiver = await new OtlpReceiver().start();
-  upstream = await new Upstream().start();
-});
-after(async () => {
-  await receiver.stop();
-  await upstream.stop();
-});
+const servers = useTestServers();
 
 /** Runs http-app.mjs for one request and returns its result. */
 async function oneRequest(env: Record<string, string>) {
   const app = new Fixture({
     args: ['--import', 'callscope/register', 'http-app.mjs'],
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url, FIXTURE_REQUESTS: '1', ...env },
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: servers.receiver.url, UPSTREAM_URL: servers.upstream.url, FIXTURE_REQUESTS: '1', ...env },
   });
   try {
     const port = (await app.waitForOutput(/listening \d+/)).split(' ')[1];
@@ -56,8 +47,8 @@ describe('diagnostics', () => {
     for (const variable of ['OTEL_TRACES_SAMPLER', 'OTEL_BSP_MAX_QUEUE_SIZE', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']) {
       assert.equal(lines.filter((line) => line.includes(variable)).length, 1, `one warning about ${variable}`);
     }
-    await receiver.waitFor((r) => r.spans.filter((s) => s.resource['service.name'] === service).length >= 3, 10000, 'spans');
-    const request = receiver.requests.find((r) => r.path === '/v1/traces' && r.headers['x-good'] === '1');
+    await servers.receiver.waitFor((r) => r.spans.filter((s) => s.resource['service.name'] === service).length >= 3, 10000, 'spans');
+    const request = servers.receiver.requests.find((r) => r.path === '/v1/traces' && r.headers['x-good'] === '1');
     assert.ok(request, 'the well-formed header was still sent');
   });
 
@@ -68,13 +59,13 @@ describe('diagnostics', () => {
   });
 
   test('OTEL_SDK_DISABLED=true: no telemetry, no start-up line, the app works', async () => {
-    const before = receiver.requests.length;
+    const before = servers.receiver.requests.length;
     const result = await oneRequest({ OTEL_SDK_DISABLED: 'true', OTEL_SERVICE_NAME: 'diag-disabled' });
     assert.equal(result.code, 0);
     assert.equal(result.stderr, '');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(receiver.requests.length, before, 'nothing was exported');
-    assert.equal(upstream.requests.at(-1)?.headers.traceparent, undefined, 'no context was propagated');
+    assert.equal(servers.receiver.requests.length, before, 'nothing was exported');
+    assert.equal(servers.upstream.requests.at(-1)?.headers.traceparent, undefined, 'no context was propagated');
   });
 
   test('an unreachable collector: one warning for the outage, one when it is back', async () => {
@@ -88,7 +79,7 @@ describe('diagnostics', () => {
     const app = new Fixture({
       args: ['--import', 'callscope/register', 'signal-app.mjs'],
       env: {
-        OTEL_SERVICE_NAME: 'diag-outage', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, UPSTREAM_URL: upstream.url,
+        OTEL_SERVICE_NAME: 'diag-outage', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, UPSTREAM_URL: servers.upstream.url,
         OTEL_METRIC_EXPORT_INTERVAL: '200', OTEL_EXPORTER_OTLP_TIMEOUT: '500',
       },
     });
@@ -123,11 +114,11 @@ describe('diagnostics', () => {
 
   for (const file of ['api-app.mjs', 'api-app.cjs']) {
     test(`start()/shutdown() from code (${file}); OTEL_SERVICE_NAME wins over the option`, async () => {
-      const options = { serviceName: 'from-code', endpoint: receiver.url, resourceAttributes: { team: 'core' } };
-      const result = await runFixture({ args: [file], env: { FIXTURE_OPTIONS: JSON.stringify(options), OTEL_SERVICE_NAME: `from-env-${file}`, UPSTREAM_URL: upstream.url } });
+      const options = { serviceName: 'from-code', endpoint: servers.receiver.url, resourceAttributes: { team: 'core' } };
+      const result = await runFixture({ args: [file], env: { FIXTURE_OPTIONS: JSON.stringify(options), OTEL_SERVICE_NAME: `from-env-${file}`, UPSTREAM_URL: servers.upstream.url } });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /done/);
-      const span = receiver.spans.find((s) => s.resource['service.name'] === `from-env-${file}` && s.kind === 3);
+      const span = servers.receiver.spans.find((s) => s.resource['service.name'] === `from-env-${file}` && s.kind === 3);
       assert.ok(span, 'the client span arrived before shutdown() resolved');
       assert.equal(span.resource.team, 'core');
       if (file.endsWith('.mjs')) assert.match(result.stderr, /already running \(started by start\(\)\); this start\(\) call is ignored/);

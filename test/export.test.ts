@@ -3,49 +3,40 @@
 // and a quiet start with OTEL_LOG_LEVEL=none.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Fixture } from './helpers/run-fixture.ts';
-import { OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
-import { Upstream } from './helpers/upstream.ts';
+import type { ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { useTestServers } from './helpers/servers.ts';
 
-let receiver: OtlpReceiver;
-let upstream: Upstream;
-before(async () => {
-  receiver = await new OtlpReceiver().start();
-  upstream = await new Upstream().start();
-});
-after(async () => {
-  await receiver.stop();
-  await upstream.stop();
-});
+const servers = useTestServers();
 
 /** Runs http-app.mjs for one request; returns its result and the upstream requests it made. */
 async function run(service: string, env: Record<string, string> = {}) {
-  const seenBefore = upstream.requests.length;
+  const seenBefore = servers.upstream.requests.length;
   const app = new Fixture({
     args: ['--import', 'callscope/register', 'http-app.mjs'],
-    env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url, FIXTURE_REQUESTS: '1', ...env },
+    env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: servers.receiver.url, UPSTREAM_URL: servers.upstream.url, FIXTURE_REQUESTS: '1', ...env },
   });
   try {
     const port = (await app.waitForOutput(/listening \d+/)).split(' ')[1];
     assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'fetch=200 request=200');
     const result = await app.exited;
     assert.equal(result.code, 0, result.stderr);
-    return { result, upstreamRequests: upstream.requests.slice(seenBefore) };
+    return { result, upstreamRequests: servers.upstream.requests.slice(seenBefore) };
   } finally {
     app.kill();
   }
 }
 
-const spansOf = (service: string): ReceivedSpan[] => receiver.spans.filter((s) => s.resource['service.name'] === service);
+const spansOf = (service: string): ReceivedSpan[] => servers.receiver.spans.filter((s) => s.resource['service.name'] === service);
 
 describe('export settings', () => {
   test('OTEL_EXPORTER_OTLP_PROTOCOL=http/json sends OTLP/JSON for every signal', async () => {
     const service = 'export-json';
-    const requestsBefore = receiver.requests.length;
+    const requestsBefore = servers.receiver.requests.length;
     await run(service, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
-    await receiver.waitFor(() => spansOf(service).length >= 3, 10000, 'JSON spans');
-    const mine = receiver.requests.slice(requestsBefore);
+    await servers.receiver.waitFor(() => spansOf(service).length >= 3, 10000, 'JSON spans');
+    const mine = servers.receiver.requests.slice(requestsBefore);
     const traces = mine.filter((r) => r.path === '/v1/traces');
     assert.ok(traces.length > 0);
     assert.ok(traces.every((r) => r.contentType.includes('application/json')), traces.map((r) => r.contentType).join());
@@ -57,7 +48,7 @@ describe('export settings', () => {
   test('OTEL_PROPAGATORS=xray,tracecontext sends X-Amzn-Trace-Id with the same trace', async () => {
     const service = 'export-xray';
     const { upstreamRequests } = await run(service, { OTEL_PROPAGATORS: 'xray,tracecontext' });
-    await receiver.waitFor(() => spansOf(service).length >= 3, 10000, 'spans');
+    await servers.receiver.waitFor(() => spansOf(service).length >= 3, 10000, 'spans');
     const traceId = spansOf(service).find((s) => s.kind === 2)!.traceId;
     const header = String(upstreamRequests[0]?.headers['x-amzn-trace-id'] ?? '');
     assert.match(header, new RegExp(`^Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)};Parent=[0-9a-f]{16};Sampled=1$`));
@@ -67,7 +58,7 @@ describe('export settings', () => {
   test('OTEL_TRACES_SAMPLER=always_off: no spans exported, no sampled traceparent', async () => {
     const service = 'export-always-off';
     const { upstreamRequests } = await run(service, { OTEL_TRACES_SAMPLER: 'always_off' });
-    await receiver.waitFor(() => receiver.metrics.some((m) => m.resource['service.name'] === service), 10000, 'metrics still exported');
+    await servers.receiver.waitFor(() => servers.receiver.metrics.some((m) => m.resource['service.name'] === service), 10000, 'metrics still exported');
     assert.equal(spansOf(service).length, 0);
     assert.match(String(upstreamRequests[0]?.headers.traceparent ?? ''), /-00$/, 'propagated as not sampled');
   });
@@ -75,7 +66,7 @@ describe('export settings', () => {
   test('OTEL_NODE_DISABLED_INSTRUMENTATIONS=undici: no fetch span, http spans still there', async () => {
     const service = 'export-no-undici';
     const { result } = await run(service, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' });
-    await receiver.waitFor(() => spansOf(service).length >= 2, 10000, 'spans');
+    await servers.receiver.waitFor(() => spansOf(service).length >= 2, 10000, 'spans');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(spansOf(service).map((s) => s.scope).sort(), ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-http']);
     assert.doesNotMatch(result.stderr, /instrumentations=[^ ]*undici/);
@@ -85,7 +76,7 @@ describe('export settings', () => {
     const service = 'export-fs';
     const { result } = await run(service, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,fs' });
     assert.match(result.stderr, /instrumentations=http,fs /);
-    await receiver.waitFor(() => spansOf(service).some((s) => s.scope === '@opentelemetry/instrumentation-fs'), 10000, 'an fs span');
+    await servers.receiver.waitFor(() => spansOf(service).some((s) => s.scope === '@opentelemetry/instrumentation-fs'), 10000, 'an fs span');
     assert.ok(!spansOf(service).some((s) => s.scope === '@opentelemetry/instrumentation-undici'));
   });
 
@@ -93,7 +84,7 @@ describe('export settings', () => {
     const service = 'export-resource';
     const { result } = await run(service, { OTEL_RESOURCE_ATTRIBUTES: 'service.version=9.9.9,team=core', NODE_ENV: 'staging', OTEL_LOG_LEVEL: 'none' });
     assert.equal(result.stderr, '');
-    await receiver.waitFor(() => spansOf(service).length >= 1, 10000, 'spans');
+    await servers.receiver.waitFor(() => spansOf(service).length >= 1, 10000, 'spans');
     const resource = spansOf(service)[0]!.resource;
     assert.equal(resource['service.version'], '9.9.9');
     assert.equal(resource.team, 'core');

@@ -5,10 +5,9 @@
 // line to CORPUS (and, if it is a new place, a case to calls-secrets-app.mjs).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { OtlpReceiver } from './helpers/otlp-receiver.ts';
+import { test } from 'node:test';
 import { FIXTURES, Fixture } from './helpers/run-fixture.ts';
-import { Upstream } from './helpers/upstream.ts';
+import { useTestServers } from './helpers/servers.ts';
 
 interface Secret {
   where: 'fetch-url' | 'http-url' | 'userinfo' | 'header' | 'exception' | 'attribute' | 'log';
@@ -37,16 +36,7 @@ const CORPUS: Secret[] = [
   { where: 'log', value: 'custom corp-secret-XYZ-123 (CALLSCOPE_REDACT regex)', secret: 'corp-secret-XYZ-123' },
 ];
 
-let receiver: OtlpReceiver;
-let upstream: Upstream;
-before(async () => {
-  receiver = await new OtlpReceiver().start();
-  upstream = await new Upstream().start();
-});
-after(async () => {
-  await receiver.stop();
-  await upstream.stop();
-});
+const servers = useTestServers();
 
 test('no secret from the corpus reaches the collector', { timeout: 60000 }, async () => {
   const service = 'redact-corpus';
@@ -54,15 +44,15 @@ test('no secret from the corpus reaches the collector', { timeout: 60000 }, asyn
     args: ['--import', 'callscope/register', 'calls-secrets-app.mjs'],
     cwd: FIXTURES,
     env: {
-      OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url,
+      OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: servers.receiver.url, UPSTREAM_URL: servers.upstream.url,
       SECRETS: JSON.stringify(CORPUS), CALLSCOPE_REDACT: '/corp-secret-[A-Z0-9-]+/',
     },
   });
   const result = await app.exited;
   assert.equal(result.code, 0, result.stderr);
   const mine = (item: { resource: Record<string, unknown> }) => item.resource['service.name'] === service;
-  await receiver.waitFor((r) => r.spans.some((s) => mine(s) && s.name === 'leaky work') && r.logs.filter(mine).length >= 3, 15000, 'spans and logs');
-  const exported = JSON.stringify([receiver.spans.filter(mine), receiver.logs.filter(mine), receiver.metrics.filter(mine)], (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+  await servers.receiver.waitFor((r) => r.spans.some((s) => mine(s) && s.name === 'leaky work') && r.logs.filter(mine).length >= 3, 15000, 'spans and logs');
+  const exported = JSON.stringify([servers.receiver.spans.filter(mine), servers.receiver.logs.filter(mine), servers.receiver.metrics.filter(mine)], (_k, v) => (typeof v === 'bigint' ? String(v) : v));
 
   // The places were really exercised: the URLs, exception and log arrived, redacted.
   assert.match(exported, /X-Amz-Signature=\[REDACTED\]/);
@@ -73,5 +63,5 @@ test('no secret from the corpus reaches the collector', { timeout: 60000 }, asyn
   const leaked = CORPUS.filter(({ value, secret }) => exported.includes(secret ?? value));
   assert.deepEqual(leaked, [], 'secrets that reached the receiver');
   // The upstream did get the real URL: redaction touches telemetry only.
-  assert.ok(upstream.requests.some((r) => r.path.includes(SIG)));
+  assert.ok(servers.upstream.requests.some((r) => r.path.includes(SIG)));
 });

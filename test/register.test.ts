@@ -4,24 +4,15 @@
 // parent of both client spans, and the upstream must see the traceparent.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { FIXTURES, Fixture, ROOT } from './helpers/run-fixture.ts';
-import { OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
-import { Upstream } from './helpers/upstream.ts';
+import type { ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { useTestServers } from './helpers/servers.ts';
 
 const SERVER = 2;
 const CLIENT = 3;
 
-let receiver: OtlpReceiver;
-let upstream: Upstream;
-before(async () => {
-  receiver = await new OtlpReceiver().start();
-  upstream = await new Upstream().start();
-});
-after(async () => {
-  await receiver.stop();
-  await upstream.stop();
-});
+const servers = useTestServers();
 
 const TSX = `${ROOT}node_modules/tsx/dist/loader.mjs`;
 
@@ -40,7 +31,7 @@ describe('callscope/register', () => {
       const app = new Fixture({
         args,
         cwd: FIXTURES,
-        env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url, FIXTURE_REQUESTS: '1' },
+        env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: servers.receiver.url, UPSTREAM_URL: servers.upstream.url, FIXTURE_REQUESTS: '1' },
       });
       try {
         const port = (await app.waitForOutput(/listening \d+/)).split(' ')[1];
@@ -50,8 +41,8 @@ describe('callscope/register', () => {
         assert.equal(result.code, 0, `exit status; stderr: ${result.stderr}`);
 
         const mine = (s: ReceivedSpan) => s.resource['service.name'] === service;
-        await receiver.waitFor((r) => r.spans.filter(mine).length >= 3, 10000, `3 spans of ${service}`);
-        const spans = receiver.spans.filter(mine);
+        await servers.receiver.waitFor((r) => r.spans.filter(mine).length >= 3, 10000, `3 spans of ${service}`);
+        const spans = servers.receiver.spans.filter(mine);
         const server = spans.find((s) => s.kind === SERVER);
         assert.ok(server, `a server span; got ${spans.map((s) => `${s.name}/${s.kind}`).join(', ')}`);
         assert.equal(server.attributes['http.request.method'], 'GET');
@@ -68,7 +59,7 @@ describe('callscope/register', () => {
         }
         assert.deepEqual(clients.map((c) => c.scope).sort(), ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
 
-        const seen = upstream.requests.filter((r) => r.path === '/fetch' || r.path === '/request').slice(-2);
+        const seen = servers.upstream.requests.filter((r) => r.path === '/fetch' || r.path === '/request').slice(-2);
         for (const request of seen) {
           const traceparent = String(request.headers.traceparent ?? '');
           assert.match(traceparent, new RegExp(`^00-${server.traceId}-[0-9a-f]{16}-01$`), `traceparent on ${request.path}`);

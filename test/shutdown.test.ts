@@ -4,29 +4,19 @@
 // keeps running (its own shutdown logic decides), but its telemetry is flushed.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Fixture } from './helpers/run-fixture.ts';
-import { OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { Upstream } from './helpers/upstream.ts';
+import { useTestServers } from './helpers/servers.ts';
 
-let receiver: OtlpReceiver;
-let upstream: Upstream;
-before(async () => {
-  receiver = await new OtlpReceiver().start();
-  upstream = await new Upstream().start();
-});
-after(async () => {
-  await receiver.stop();
-  await upstream.stop();
-});
+const servers = useTestServers();
 
 function startApp(service: string, env: Record<string, string> = {}): Fixture {
   return new Fixture({
     args: ['--import', 'callscope/register', 'signal-app.mjs'],
     env: {
       OTEL_SERVICE_NAME: service,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      UPSTREAM_URL: upstream.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: servers.receiver.url,
+      UPSTREAM_URL: servers.upstream.url,
       // Nothing would be exported for a minute: only the shutdown flush can deliver.
       OTEL_BSP_SCHEDULE_DELAY: '60000',
       OTEL_METRIC_EXPORT_INTERVAL: '60000',
@@ -40,7 +30,7 @@ async function oneRequest(app: Fixture): Promise<void> {
   assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'ok');
 }
 
-const spansOf = (service: string) => receiver.spans.filter((s) => s.resource['service.name'] === service);
+const spansOf = (service: string) => servers.receiver.spans.filter((s) => s.resource['service.name'] === service);
 
 describe('shutdown on signals', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -59,7 +49,7 @@ describe('shutdown on signals', () => {
         const spans = spansOf(service);
         assert.equal(spans.filter((s) => s.kind === 2).length, 1, 'the server span arrived');
         assert.equal(spans.filter((s) => s.kind === 3).length, 1, 'the fetch span arrived');
-        assert.ok(receiver.metrics.some((m) => m.resource['service.name'] === service), 'metrics were flushed too');
+        assert.ok(servers.receiver.metrics.some((m) => m.resource['service.name'] === service), 'metrics were flushed too');
       } finally {
         app.kill();
       }
@@ -73,7 +63,7 @@ describe('shutdown on signals', () => {
       await oneRequest(app);
       app.child.kill('SIGTERM');
       await app.waitForOutput('app handled SIGTERM');
-      await receiver.waitFor(() => spansOf(service).length >= 2, 5000, 'flushed spans');
+      await servers.receiver.waitFor(() => spansOf(service).length >= 2, 5000, 'flushed spans');
       await new Promise((resolve) => setTimeout(resolve, 1000));
       assert.equal(app.child.exitCode, null, 'still running a second after SIGTERM');
       assert.equal(app.child.signalCode, null);
