@@ -63,6 +63,6 @@ describe('codemod transform', () => {
     assert.equal(ts.converted, 1);
     const tsx = convert('export const A = () => { console.log(1); return <div a="1" />; };\n', 'a.tsx');
     assert.equal(tsx.converted, 1);
-    assert.throws(() => transformSource('const x = <div />;\n', 'a.ts', true), SyntaxError);
+    assert.throws(() => transformSource('const x = <div />;\nconsole.log(x);\n', 'a.ts', true), SyntaxError);
   });
 });
