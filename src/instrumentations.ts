@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { appEntryDir, findAppPackage } from './app-package.js';
+import { guardAwsSdkInstrumentation } from './aws-sdk-guard.js';
 import type { Config } from './config.js';
 import { INSTRUMENTATIONS, type InstrumentationSpec } from './instrumentation-table.js';
 import { isTracedWsHandshake } from './instrumentation-ws/instrumentation.js';
@@ -35,7 +36,9 @@ export function loadInstrumentations(specs: InstrumentationSpec[], config: Confi
       const Class = spec.load();
       // Constructing enables the hooks at once (nothing of the app has loaded yet);
       // registerInstrumentations() then hands them the providers.
-      loaded.instances.push(new Class(instrumentationConfig(spec.name, config)));
+      const instance = new Class(instrumentationConfig(spec.name, config));
+      if (spec.name === 'aws-sdk') guardAwsSdkInstrumentation(instance);
+      loaded.instances.push(instance);
       loaded.names.push(spec.name);
       loaded.modules.push(...spec.modules);
     } catch (error) {
