@@ -46,7 +46,7 @@ test('the main file alone is the local destination', () => {
 test('collector/aws.yaml switches every signal to AWS and adds the AWS resource detectors', () => {
   const c = printConfig(['otel-collector.yaml', 'collector/aws.yaml'], clean);
   assert.deepEqual(exportersOf(c), { traces: ['awsxray'], metrics: ['awsemf'], logs: ['awscloudwatchlogs'] });
-  assert.deepEqual(c.processors.resource_detection.detectors, ['env', 'ecs', 'ec2']);
+  assert.deepEqual(c.processors.resource_detection.detectors, ['env', 'eks', 'ecs', 'ec2']);
   assert.deepEqual(c.exporters.awsxray.indexed_attributes, ['callscope.service.name', 'callscope.service.category', 'callscope.severity']);
   // processors are untouched by the switch: the same sampling and redaction for both destinations
   assert.deepEqual(c.service.pipelines.traces.processors, ['memory_limiter', 'resource_detection', 'redaction', 'transform/classify', 'tail_sampling', 'batch']);
