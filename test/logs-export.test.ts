@@ -148,4 +148,22 @@ describe('logs at the receiver and on stdout', () => {
     assert.equal(line?.trace_id, info.traceId);
     assertNoDuplicates(result.stdout);
   });
+
+  test('CommonJS app: the CJS build and the ESM preload share one pipeline and one record counter', { timeout: 60000 }, async () => {
+    const service = 'logs-cjs';
+    const app = new Fixture({ args: ['--import', 'callscope/register', 'logs-app.cjs'], env: env(service), timeoutMs: 40000 });
+    const result = await app.exited;
+    assert.equal(result.code, 0, result.stderr);
+    const lines = jsonLines(result.stdout);
+    assert.equal(lines.find((l) => l.message === 'cjs logger line')?.logger, 'test/fixtures/logs-app.cjs');
+    assert.equal(lines.find((l) => l.message === 'cjs console line')?.logger, 'console');
+    const mine = (l: ReceivedLog) => l.resource['service.name'] === service;
+    await receiver.waitFor((r) => r.logs.filter(mine).length >= 2, 20000, 'both records');
+    await receiver.waitFor((r) => r.metrics.some((m) => m.name === 'callscope.log.records' && m.resource['service.name'] === service), 20000, 'log counter');
+    for (const metric of receiver.metrics.filter((m) => m.name === 'callscope.log.records' && m.resource['service.name'] === service)) {
+      const info = metric.points.filter((p) => p.attributes['log.level'] === 'info');
+      assert.equal(info.length, 1, 'one info series, not one per module instance');
+      assert.equal(info[0]!.value, 2, 'both records counted');
+    }
+  });
 });

@@ -30,15 +30,23 @@ function scopeLogger(name: string): Logger {
 // callscope.log.records: counted in a plain table and reported by an observable
 // counter at each metric export, so a record costs an increment, not a
 // per-record attribute hash in the metrics SDK.
-const counts: Record<LevelName, number> = { fatal: 0, error: 0, warn: 0, info: 0, debug: 0, trace: 0 };
-let observedFor: unknown;
+// The table lives on a Symbol.for global: the ESM and CJS builds (the preload's
+// console bridge and a require('callscope') app) must share one instrument.
+interface Counts {
+  byLevel: Record<LevelName, number>;
+  observedFor: unknown;
+}
+const COUNTS = Symbol.for('callscope.logs.counts');
+const holder = globalThis as { [COUNTS]?: Counts };
+const shared: Counts = (holder[COUNTS] ??= { byLevel: { fatal: 0, error: 0, warn: 0, info: 0, debug: 0, trace: 0 }, observedFor: undefined });
 
 function countRecord(level: LevelName): void {
+  const counts = shared.byLevel;
   counts[level]++;
   // The metrics API has no proxy: register with the provider once callscope's SDK
   // is running (and again if it is replaced), checked by identity, not a global lookup.
-  if (state.sdk !== observedFor) {
-    observedFor = state.sdk;
+  if (state.sdk !== shared.observedFor) {
+    shared.observedFor = state.sdk;
     if (state.sdk) {
       const counter = metrics.getMeterProvider().getMeter('callscope').createObservableCounter('callscope.log.records', { description: 'Log records by level' });
       counter.addCallback((result) => {
