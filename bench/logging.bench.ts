@@ -100,7 +100,7 @@ ${rows.join('\n')}
 
 Target: callscope at least 70% of plain winston.
 
-Reading: on the calling path (\`calls only\`) callscope keeps up with plain winston while adding trace
+Reading: on the calling path (\`calls only\`) callscope stays near plain winston (within ~10-15%) while adding trace
 ids, context fields, error serialisation and handing each record to the OpenTelemetry SDK. The sustained
 rate with every record also serialised to protobuf and sent (\`callscope\`) pays for work plain winston
 does not do at all: in a CPU profile of that case (150,000 records) the SDK's emit (LogRecord, processors
