@@ -74,6 +74,19 @@ describe('crash capture', () => {
     assert.ok(!receiver.logs.some((l) => mine(l) && l.severityNumber >= 13 && l.severityNumber < 17), 'no second (warn) record for the same rejection');
   });
 
+  test('--unhandled-rejections=warn-with-error-code: error record, the process lives on and exits with status 1', { timeout: 60000 }, async () => {
+    const { result, mine } = await crash('reject-warn', ['--unhandled-rejections=warn-with-error-code']);
+    assert.equal(result.code, 1, result.stderr);
+    await receiver.waitFor((r) => r.logs.some((l) => mine(l) && l.severityNumber === 17), 10000, 'error record');
+    assert.ok(!receiver.logs.some((l) => mine(l) && l.severityNumber === 21), 'no fatal record: nothing crashed');
+  });
+
+  test('--unhandled-rejections=strict: fatal record, exit status 1', { timeout: 60000 }, async () => {
+    const { result, mine } = await crash('reject', ['--unhandled-rejections=strict']);
+    assert.equal(result.code, 1, result.stderr);
+    assert.ok(receiver.logs.some((l) => mine(l) && l.severityNumber === 21 && l.body === 'Unhandled rejection: Error: nobody caught this'));
+  });
+
   test('process warning: warn record; Node prints it once', { timeout: 60000 }, async () => {
     const { result, mine } = await crash('warning');
     assert.equal(result.code, 0, result.stderr);
