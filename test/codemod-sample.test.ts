@@ -130,6 +130,13 @@ describe('callscope codemod on a sample project', () => {
     assert.equal(user?.id, 7, 'the object became a field');
     assert.ok(converted.find((l) => l.message === 'failed')?.err, 'the error is the err field');
 
+    // …and the converted project's records reach the collector under their module's logger.
+    await receiver.waitFor((r) => r.logs.some((l) => l.scope === 'src/server.mjs' && l.body === 'failed'), 20000, 'converted records at the receiver');
+    const failed = receiver.logs.find((l) => l.scope === 'src/server.mjs' && l.body === 'failed')!;
+    assert.equal(failed.severityNumber, 17);
+    assert.equal(failed.attributes['exception.message'], 'db down');
+    assert.ok(receiver.logs.some((l) => l.scope === 'src/legacy.cjs' && l.body === 'loading config.json' && l.severityNumber === 9));
+
     const again = codemod('src');
     assert.match(again.stderr, /codemod: 8 files, 0 changed, 0 console calls converted/);
     assert.deepEqual(snapshot(), after, 'a second run changes nothing');
