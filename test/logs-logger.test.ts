@@ -63,6 +63,15 @@ describe('getLogger', () => {
       assert.equal(context.userId, 'u-2', 'nested context adds to the outer one');
       assert.ok(find('a { b: 1 } 3'), 'console-style arguments');
       assert.deepEqual(Object.keys(find('warn line')!), ['timestamp', 'level', 'logger', 'message']);
+
+      // Secrets never leave the process, stdout included (design.md redaction rules, shared Redactor).
+      const secret = lines.find((l) => String(l.message).startsWith('calling with'))!;
+      assert.equal(secret.message, 'calling with Authorization: Bearer [REDACTED]');
+      assert.equal(secret.password, '[REDACTED]');
+      assert.equal(secret.nested.api_key, '[REDACTED]');
+      assert.equal(secret.nested.note, 'key [REDACTED]');
+      assert.equal(secret.count, 3);
+      assert.ok(!/hunter2|k-123456|sk-proj|abcdefghijklmnop/.test(JSON.stringify(lines)), 'no secret anywhere in the output');
     });
   }
 

@@ -8,6 +8,7 @@ import { formatWithOptions } from 'node:util';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { currentLogFields } from './context.js';
 import type { LevelName } from './levels.js';
+import { redactRecord } from './redact-record.js';
 import { isError, toPlain } from './serialize.js';
 
 /** The fields every record has; anything else on it is a structured field. */
@@ -61,12 +62,15 @@ export function prepareRecord(info: Record<string | symbol, unknown>, loggerName
       record.message = message === undefined ? '' : formatWithOptions({ colors: false }, message);
     }
   }
+  const fieldKeys: string[] = [];
   for (const key of Object.keys(info)) {
     if (CORE_KEYS.has(key)) continue;
+    fieldKeys.push(key);
     const value = info[key];
     if (value !== null && typeof value === 'object') info[key] = toPlain(value);
     else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') info[key] = toPlain(value);
   }
+  redactRecord(info as Record<string, unknown>, fieldKeys);
   return record;
 }
 
