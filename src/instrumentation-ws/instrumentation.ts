@@ -19,7 +19,7 @@ import { runWithLogFields } from '../logs/context.js';
 import { VERSION } from '../state.js';
 import { ServerHandshake, clientHandshakeEvent, closeConnection, injectInto, startClientHandshake } from './connection.js';
 import { CONNECTION, type Connection, REQUEST, type UpgradeCallback, type WsModule, type WsServer, type WsSocket } from './internal-types.js';
-import { emitMessage, ignore, trackListener, traceSend } from './messages.js';
+import { emitMessage, ignore, quietly, trackListener, traceSend } from './messages.js';
 import { WsMetrics } from './metrics.js';
 import type { MessageSpans, WsInstrumentationConfig } from './types.js';
 
@@ -100,12 +100,12 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
         safeExecuteInTheMiddle(() => handshake.accept(instrumentation, ws), ignore, true);
         return safeExecuteInTheMiddle(
           () => context.with(handshake.context, () => runWithLogFields(handshake.logFields, () => Reflect.apply(cb, this, arguments))),
-          (error) => handshake.end(undefined, error),
+          quietly((error) => handshake.end(undefined, error)),
         );
       };
       return safeExecuteInTheMiddle(
         () => Reflect.apply(original, this, [req, socket, head, accepted]),
-        (error) => error !== undefined && handshake.end(undefined, error),
+        quietly((error) => error !== undefined && handshake.end(undefined, error)),
       );
     };
   }

@@ -19,6 +19,20 @@ type Listener = (this: unknown, ...args: unknown[]) => unknown;
 /** For safeExecuteInTheMiddle when nothing is to be done after our own code. */
 export const ignore = () => {};
 
+/**
+ * An onFinish for safeExecuteInTheMiddle around app code: it runs in a
+ * `finally`, so a throw of ours there would replace the app's own result or error.
+ */
+export function quietly(onFinish: (error: Error | undefined) => void): (error: Error | undefined) => void {
+  return (error) => {
+    try {
+      onFinish(error);
+    } catch {
+      // never into the app
+    }
+  };
+}
+
 /** Message spans and their connection, so that a send inside one need not repeat the connection id. */
 const messageSpans = new WeakMap<Span, Connection>();
 
@@ -95,7 +109,7 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
     // The log context outside the span context: withLogContext then finds no active span to copy
     // the connection id onto (the message span has it already).
     () => runWithLogFields(connection.logFields, () => context.with(ctx, emitNow)),
-    (error) => {
+    quietly((error) => {
       collecting = previous;
       if (!span) return;
       if (error !== undefined) {
@@ -105,7 +119,7 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
       } else {
         endWhenSettled(connection, span, promises);
       }
-    },
+    }),
   );
 }
 
@@ -151,14 +165,15 @@ export function traceSend(host: Host, sendSpans: boolean, ws: WsSocket, connecti
     return Reflect.apply(send, ws, args);
   }
   const attributes = safeExecuteInTheMiddle(() => sendAttributes(args, connection), ignore, true);
-  const span = host.wsTracer.startSpan(`ws send ${connection.target}`, { kind: SpanKind.PRODUCER, attributes });
+  const span = safeExecuteInTheMiddle(() => host.wsTracer.startSpan(`ws send ${connection.target}`, { kind: SpanKind.PRODUCER, attributes }), ignore, true);
+  if (!span) return Reflect.apply(send, ws, args);
   // The span covers queueing the frame; ws reports delivery only through the optional callback.
   return safeExecuteInTheMiddle(
     () => context.with(trace.setSpan(context.active(), span), () => Reflect.apply(send, ws, args)),
-    (error) => {
+    quietly((error) => {
       if (error !== undefined) recordError(span, error);
       span.end();
-    },
+    }),
   );
 }
 
