@@ -10,3 +10,7 @@ export { getLogger, type CallscopeLogger } from './logs/logger.js';
 export { withLogContext, type LogFields } from './logs/context.js';
 export type { LogFormat, LogsOptions } from './logs/logs-config.js';
 export type { LevelName } from './logs/levels.js';
+// The ws instrumentation, for apps that assemble their own OpenTelemetry SDK (register enables it by itself).
+export { WsInstrumentation } from './instrumentation-ws/instrumentation.js';
+export type { MessageSpans, WsInstrumentationConfig } from './instrumentation-ws/types.js';
+export type { WsOptions } from './instrumentation-ws/settings.js';
