@@ -6,7 +6,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Context, trace } from '@opentelemetry/api';
-import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { NoopSpanProcessor, type Span } from '@opentelemetry/sdk-trace';
 
 export type LogFields = Record<string, unknown>;
 
@@ -66,8 +66,9 @@ function setOnActiveSpan(fields: LogFields): void {
 }
 
 /** Copies the fields in scope onto each span as it starts (the span's own attributes win). */
-export class LogContextSpanProcessor implements SpanProcessor {
-  onStart(span: Span, _parentContext: Context): void {
+// NoopSpanProcessor supplies the no-op end/flush/shutdown.
+export class LogContextSpanProcessor extends NoopSpanProcessor {
+  override onStart(span: Span, _parentContext: Context): void {
     const fields = storage.getStore();
     if (!fields) return;
     try {
@@ -79,15 +80,5 @@ export class LogContextSpanProcessor implements SpanProcessor {
     } catch {
       // never into the app
     }
-  }
-
-  onEnd(): void {}
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }

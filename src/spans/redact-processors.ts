@@ -6,17 +6,17 @@
 
 import { type Context, TraceFlags } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { NoopSpanProcessor, type Span } from '@opentelemetry/sdk-trace';
 import type { Redactor } from './redact.js';
 
-export class RedactingSpanProcessor implements SpanProcessor {
+// NoopSpanProcessor supplies the no-op start/end/flush/shutdown.
+export class RedactingSpanProcessor extends NoopSpanProcessor {
   private readonly redactor: Redactor;
 
   constructor(redactor: Redactor) {
+    super();
     this.redactor = redactor;
   }
-
-  onStart(): void {}
 
   onEnding(span: Span): void {
     try {
@@ -30,16 +30,6 @@ export class RedactingSpanProcessor implements SpanProcessor {
     } catch {
       // never into the app
     }
-  }
-
-  onEnd(): void {}
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }
 
