@@ -6,7 +6,11 @@
 import { createRequire, register as registerAsyncLoader } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-const requireHere = createRequire(import.meta.url);
+// import-in-the-middle is loaded from where @opentelemetry/instrumentation
+// finds it, not from our own dependencies: the loader hook and the
+// instrumentations' Hook() calls must share one copy of it, or named ESM
+// imports would silently stay unpatched. (So it is no dependency of ours.)
+const fromInstrumentation = createRequire(createRequire(import.meta.url).resolve('@opentelemetry/instrumentation'));
 
 interface SyncHooks {
   supportsSyncHooks(): boolean;
@@ -22,7 +26,7 @@ export function registerEsmHook(modules: string[]): 'sync' | 'async' | 'none' {
   const include = [...new Set(modules)];
   if (include.length === 0) return 'none';
   // register-hooks.mjs has no top-level await, so require(esm) loads it synchronously (Node >= 22.12).
-  const sync = requireHere('import-in-the-middle/register-hooks.mjs') as SyncHooks;
+  const sync = fromInstrumentation('import-in-the-middle/register-hooks.mjs') as SyncHooks;
   if (sync.supportsSyncHooks()) {
     // In-thread hooks (module.registerHooks): no loader thread, no message channel.
     sync.register({ include });
@@ -30,9 +34,9 @@ export function registerEsmHook(modules: string[]): 'sync' | 'async' | 'none' {
   }
   // Older 22.x: the off-thread loader. Hook() calls made later by the
   // instrumentations reach it over the message channel.
-  const iitm = requireHere('import-in-the-middle') as MessageChannelHooks;
+  const iitm = fromInstrumentation('import-in-the-middle') as MessageChannelHooks;
   const { registerOptions } = iitm.createAddHookMessageChannel();
-  const hookUrl = pathToFileURL(requireHere.resolve('import-in-the-middle/hook.mjs')).href;
+  const hookUrl = pathToFileURL(fromInstrumentation.resolve('import-in-the-middle/hook.mjs')).href;
   const options = registerOptions as { data?: { include?: string[] } };
   options.data = { ...(options.data ?? {}), include };
   registerAsyncLoader(hookUrl, import.meta.url, registerOptions);

@@ -64,7 +64,7 @@ describe('the packed package', () => {
     const missing = new Set<string>();
     for (const file of readdirSync(join(ROOT, 'dist')).filter((f) => /\.c?js$/.test(f))) {
       const code = readFileSync(join(ROOT, 'dist', file), 'utf8');
-      for (const [, specifier] of code.matchAll(/(?:require\(|from |import\()\s*"([^".][^"]*)"/g)) {
+      for (const [, specifier] of code.matchAll(/(?:require\w*\(|from |import\()\s*"([^".][^"]*)"/g)) {
         const name = specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!;
         if (name.startsWith('node:') || builtinModules.includes(name) || name in dependencies) continue;
         missing.add(`${name} (in dist/${file})`);

@@ -5,10 +5,17 @@
 // used instead; the good parts still apply.
 
 import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
 import type { Env, Warnings } from '../env.js';
 import { type CompiledRule, compileRules, parseRuleList } from './host-rules.js';
 import { CATEGORIES, type Category, DEFAULT_SLOW_MS, type HostRule } from './rules.js';
+
+const requireHere = createRequire(import.meta.url);
+
+/** The yaml package (72 files) is loaded only when a rules file is given: start-up stays fast. */
+function loadYaml(): { parse(text: string): unknown } {
+  return requireHere('yaml') as { parse(text: string): unknown };
+}
 
 export interface SpansOptions {
   /** Extra classification rules; they beat the built-in ones. CALLSCOPE_SERVICES / CALLSCOPE_SERVICES_FILE entries come first. */
@@ -90,7 +97,7 @@ function setSlow(slowMs: Record<Category, number>, variable: string, category: s
 function readRulesFile(path: string, warnings: Warnings): HostRule[] {
   let parsed: unknown;
   try {
-    parsed = YAML.parse(readFileSync(path, 'utf8'));
+    parsed = loadYaml().parse(readFileSync(path, 'utf8'));
   } catch (error) {
     warnings.add('CALLSCOPE_SERVICES_FILE', `${path} could not be read (${(error as Error).message.split('\n')[0]})`, 'no rules from it');
     return [];
