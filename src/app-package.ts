@@ -9,6 +9,8 @@ export interface AppPackage {
   dir: string;
   name?: string;
   version?: string;
+  /** Every package named in dependencies, devDependencies, optionalDependencies or peerDependencies. */
+  declared: Set<string>;
 }
 
 let cached: AppPackage | null | undefined;
@@ -38,13 +40,19 @@ function readPackage(dir: string): AppPackage | undefined {
     return undefined;
   }
   try {
-    const pkg = JSON.parse(text) as { name?: unknown; version?: unknown };
+    const pkg = JSON.parse(text) as Record<string, unknown>;
+    const declared = new Set<string>();
+    for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
+      const deps = pkg[field];
+      if (deps && typeof deps === 'object') for (const name of Object.keys(deps)) declared.add(name);
+    }
     return {
       dir,
       name: typeof pkg.name === 'string' ? pkg.name : undefined,
       version: typeof pkg.version === 'string' ? pkg.version : undefined,
+      declared,
     };
   } catch {
-    return { dir }; // unreadable package.json: still the app root, just nameless
+    return { dir, declared: new Set() }; // unreadable package.json: still the app root, just nameless
   }
 }

@@ -26,6 +26,8 @@ export interface InstrumentationSpec {
   modules: string[];
   builtin?: boolean;
   onByDefault: boolean;
+  /** On by default only if the app's package.json names one of `modules` (not just node_modules). */
+  appMustDeclare?: boolean;
   load(): InstrumentationClass;
 }
 
@@ -50,7 +52,9 @@ export const INSTRUMENTATIONS: readonly InstrumentationSpec[] = [
     onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-aws-sdk', 'AwsInstrumentation'),
   },
   { name: 'openai', modules: ['openai'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-openai', 'OpenAIInstrumentation') },
-  { name: 'winston', modules: ['winston'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-winston', 'WinstonInstrumentation') },
+  // callscope itself depends on winston, so node_modules/winston proves nothing:
+  // on by default only when the app's package.json names winston.
+  { name: 'winston', modules: ['winston'], onByDefault: true, appMustDeclare: true, load: fromPackage('@opentelemetry/instrumentation-winston', 'WinstonInstrumentation') },
   { name: 'express', modules: ['express'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-express', 'ExpressInstrumentation') },
   { name: 'koa', modules: ['koa'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-koa', 'KoaInstrumentation') },
   { name: 'pg', modules: ['pg', 'pg-pool'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-pg', 'PgInstrumentation') },

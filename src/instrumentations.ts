@@ -25,7 +25,9 @@ export function selectInstrumentations(config: Config, isInstalled = isPackageIn
     if (disabled.has(spec.name)) return false;
     if (explicit) return explicit.has(spec.name);
     if (!spec.onByDefault) return false;
-    return spec.builtin === true || spec.modules.some((name) => isInstalled(name));
+    if (spec.builtin) return true;
+    if (spec.appMustDeclare) return spec.modules.some((name) => findAppPackage()?.declared.has(name));
+    return spec.modules.some((name) => isInstalled(name));
   });
 }
 

@@ -100,11 +100,25 @@ describe('the packed package', () => {
         assert.equal(mine()[0]!.resource['service.name'], 'packed-app');
         assert.equal(mine()[0]!.resource['service.version'], '1.2.3');
         assert.match(result.stderr, /callscope \d+\.\d+\.\d+\S* started: service=packed-app/);
+        // winston is callscope's own dependency, not the app's: its instrumentation stays off.
+        assert.match(result.stderr, /instrumentations=http,undici,runtime-node /);
       } finally {
         fixture.kill();
       }
     });
   }
+
+  test('the winston instrumentation is on when the app itself declares winston', async () => {
+    const manifest = join(app, 'package.json');
+    const original = readFileSync(manifest, 'utf8');
+    try {
+      writeFileSync(manifest, JSON.stringify({ ...JSON.parse(original), dependencies: { winston: '*' } }));
+      const doctor = await runFixture({ args: [join(app, 'node_modules/.bin/callscope'), 'doctor', '--no-network'], cwd: app });
+      assert.match(doctor.stdout, /instrumentations\s+http, undici, runtime-node, winston\n/, doctor.stdout);
+    } finally {
+      writeFileSync(manifest, original);
+    }
+  });
 
   test('import and require of "callscope" give the API; the bin answers', async () => {
     const esm = await runFixture({ args: ['--input-type=module', '-e', "import * as c from 'callscope'; console.log(typeof c.start, typeof c.shutdown)"], cwd: app });
