@@ -2,14 +2,12 @@
 // request: bare node against callscope's preload and the plain OpenTelemetry
 // register, same machine, same run, variants alternating round by round.
 // Telemetry is exported to a local sink that accepts and discards OTLP, so
-// export cost is included. Usage: node bench/overhead.ts [rounds=3] [seconds=5]
+// export cost is included (the sink runs in its own process). Usage: node bench/overhead.ts [rounds=3] [seconds=5]
 // Writes bench/results/overhead.md. Needs bench/startup.ts to have prepared
 // the app directory (it installs the packed package there).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,14 +38,8 @@ async function startProcess(args: string[], env: Record<string, string>): Promis
   throw new Error(`${args.join(' ')} exited: ${out}`);
 }
 
-// An OTLP sink: accepts everything, keeps nothing.
-const sink = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-}).listen(0, '127.0.0.1');
-await once(sink, 'listening');
-const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
-
+const sink = await startProcess([join(ROOT, 'bench/apps/otlp-sink.mjs')], {});
+const sinkUrl = `http://127.0.0.1:${sink.port}`;
 const upstream = await startProcess([join(ROOT, 'bench/apps/upstream.mjs')], {});
 const results = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
 try {
@@ -70,7 +62,7 @@ try {
   }
 } finally {
   upstream.child.kill('SIGKILL');
-  sink.close();
+  sink.child.kill('SIGKILL');
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
