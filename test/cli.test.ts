@@ -56,6 +56,9 @@ describe('callscope CLI', () => {
     assert.equal(badCommand.code, 2);
     assert.match(badCommand.stderr, /unknown command "fly"/);
     assert.match(badCommand.stderr, /commands:/);
+    const prototypeName = await cli(['constructor']);
+    assert.equal(prototypeName.code, 2);
+    assert.match(prototypeName.stderr, /unknown command "constructor"/);
     const version = await cli(['--version']);
     assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
   });

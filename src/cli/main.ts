@@ -32,7 +32,8 @@ const COMMANDS: Record<string, Command> = {
 export async function main(argv: string[]): Promise<number> {
   const [name = '', ...args] = argv;
   const alias: Record<string, string> = { '--version': 'version', '-v': 'version', '--help': 'help', '-h': 'help' };
-  const command = COMMANDS[alias[name] ?? name];
+  const key = Object.hasOwn(alias, name) ? alias[name]! : name;
+  const command = Object.hasOwn(COMMANDS, key) ? COMMANDS[key] : undefined;
   if (!command) {
     process.stderr.write(name === '' ? USAGE : `callscope: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
     return 2;

@@ -9,6 +9,11 @@ import type { Attributes } from '@opentelemetry/api';
 import { type CompiledRule, HostMatcher, compileRules } from './host-rules.js';
 import { BUILTIN_RULES, CATEGORIES, type Category } from './rules.js';
 
+/** A rule-table entry for `key`, never an Object.prototype member ("valueOf", "constructor"…). */
+function lookup<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export const ATTR_SERVICE = 'callscope.service.name';
 export const ATTR_CATEGORY = 'callscope.service.category';
 
@@ -75,19 +80,19 @@ export class Classifier {
 function fromSemantics(attrs: Attributes): Classification | undefined {
   const provider = str(attrs['gen_ai.provider.name']) ?? str(attrs['gen_ai.system']);
   if (provider !== undefined) {
-    const service = BUILTIN_RULES.genAiProviders[provider] ?? provider;
+    const service = lookup(BUILTIN_RULES.genAiProviders, provider) ?? provider;
     return { service, category: isEmbedding(attrs) ? 'embeddings' : 'llm' };
   }
   if (attrs['rpc.system'] === 'aws-api') {
     const name = str(attrs['rpc.service']) ?? 'unknown';
-    const known = BUILTIN_RULES.awsServices[name];
+    const known = lookup(BUILTIN_RULES.awsServices, name);
     if (!known) return { service: `aws.${kebab(name)}`, category: 'http' };
     return known.category === 'llm' && isEmbedding(attrs) ? { service: known.service, category: 'embeddings' } : known;
   }
   const db = str(attrs['db.system.name']) ?? str(attrs['db.system']);
-  if (db !== undefined) return { service: db, category: BUILTIN_RULES.dbCategories[db] ?? 'database' };
+  if (db !== undefined) return { service: db, category: lookup(BUILTIN_RULES.dbCategories, db) ?? 'database' };
   const messaging = str(attrs['messaging.system']);
-  if (messaging !== undefined) return { service: BUILTIN_RULES.messagingServices[messaging] ?? messaging, category: 'queue' };
+  if (messaging !== undefined) return { service: lookup(BUILTIN_RULES.messagingServices, messaging) ?? messaging, category: 'queue' };
   return undefined;
 }
 
@@ -107,7 +112,7 @@ function hostDecision(host: string, port: number | undefined, scheme: string | u
   if (host.endsWith('.amazonaws.com')) {
     const labels = host.split('.');
     for (const label of labels) {
-      const known = BUILTIN_RULES.awsHostPrefixes[label];
+      const known = lookup(BUILTIN_RULES.awsHostPrefixes, label);
       if (known) return known;
     }
     return { service: `aws.${labels[0]}`, category: 'http' };
