@@ -6,9 +6,8 @@
 //   /flaky/<n>/…      answer 503 to the first n requests of this path, then normally
 // The prefixes go in the client's base URL; the API path follows.
 
-import { once } from 'node:events';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.ts';
 
 export interface FakeRequest {
   method: string;
@@ -17,12 +16,13 @@ export interface FakeRequest {
   body: string;
 }
 
-export class FakeApis {
+export class FakeApis extends LoopbackServer {
   readonly requests: FakeRequest[] = [];
   /** SQS (AWS JSON 1.0 protocol): one in-memory queue for every QueueUrl. */
   readonly queue: { MessageId: string; ReceiptHandle: string; Body: string; MessageAttributes?: unknown }[] = [];
   private readonly flakyCounts = new Map<string, number>();
-  private readonly server = createServer((req, res) => {
+
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -33,27 +33,11 @@ export class FakeApis {
       if (slow) setTimeout(answer, Number(slow[1]));
       else answer();
     });
-  });
-
-  get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
   }
 
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
-  }
 
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return this;
-  }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
+
 
   private answer(request: FakeRequest, res: ServerResponse): void {
     const path = request.path.split('?')[0]!;

@@ -2,9 +2,8 @@
 // protobuf or JSON (optionally gzip), decodes them into plain objects, and lets
 // tests wait for what they expect. Binds 127.0.0.1 on a free port.
 
-import { once } from 'node:events';
-import { type IncomingHttpHeaders, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.ts';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 
@@ -69,7 +68,7 @@ export interface ReceivedRequest {
 
 export type Signal = keyof typeof REQUEST_TYPES;
 
-export class OtlpReceiver {
+export class OtlpReceiver extends LoopbackServer {
   readonly spans: ReceivedSpan[] = [];
   readonly metrics: ReceivedMetric[] = [];
   readonly logs: ReceivedLog[] = [];
@@ -77,7 +76,8 @@ export class OtlpReceiver {
   /** Answer with this HTTP status instead of 200 (to simulate a failing collector). */
   failWith: number | undefined;
   private readonly waiters = new Set<() => void>();
-  private readonly server = createServer((req, res) => {
+
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -105,24 +105,10 @@ export class OtlpReceiver {
       }
       for (const wake of this.waiters) wake();
     });
-  });
-
-  get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
   }
 
-  /** Listens on 127.0.0.1, on a free port unless `port` is given. */
-  async start(port = 0): Promise<this> {
-    this.server.listen(port, '127.0.0.1');
-    await once(this.server, 'listening');
-    return this;
-  }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
+
 
   /** Resolves once `predicate` holds for what has arrived; rejects after `timeoutMs`. */
   async waitFor(predicate: (receiver: this) => boolean, timeoutMs = 10000, what = 'telemetry'): Promise<void> {

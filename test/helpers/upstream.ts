@@ -2,9 +2,8 @@
 // records each request's method, path and headers (traceparent included) and
 // answers per path: /status/<code> answers that status, /slow/<ms> waits first.
 
-import { once } from 'node:events';
-import { type IncomingHttpHeaders, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.ts';
 
 export interface UpstreamRequest {
   method: string;
@@ -12,9 +11,10 @@ export interface UpstreamRequest {
   headers: IncomingHttpHeaders;
 }
 
-export class Upstream {
+export class Upstream extends LoopbackServer {
   readonly requests: UpstreamRequest[] = [];
-  private readonly server = createServer((req, res) => {
+
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? '/';
     this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
     req.resume();
@@ -28,21 +28,8 @@ export class Upstream {
       if (slow) setTimeout(answer, Number(slow[1]));
       else answer();
     });
-  });
-
-  get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
   }
 
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return this;
-  }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
+
 }
