@@ -3,10 +3,9 @@
 // real server.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { resolveConfig } from '../src/config.ts';
-import { OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { Upstream } from './helpers/upstream.ts';
+import { useTestServers } from './helpers/servers.ts';
 import { CLIENT, PRODUCER, ask, of, openClient, startWsFixture } from './helpers/ws-harness.ts';
 
 describe('ws settings', () => {
@@ -44,36 +43,28 @@ describe('ws settings', () => {
 });
 
 describe('ws settings on a running server', () => {
-  let receiver: OtlpReceiver;
-  let upstream: Upstream;
-  before(async () => {
-    receiver = await new OtlpReceiver().start();
-    upstream = await new Upstream().start();
-  });
-  after(async () => {
-    await Promise.all([receiver.stop(), upstream.stop()]);
-  });
+  const servers = useTestServers();
 
   async function run(service: string, env: Record<string, string>, path: string): Promise<void> {
-    const fixture = await startWsFixture('ws-server.mjs', { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url, ...env });
+    const fixture = await startWsFixture('ws-server.mjs', { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: servers.receiver.url, UPSTREAM_URL: servers.upstream.url, ...env });
     try {
       const ws = await openClient(`${fixture.url}${path}`);
       assert.equal(await ask(ws, { op: 'fetch' }), 'fetched 200');
       ws.close(1000);
-      await receiver.waitFor(() => receiver.spans.some((s) => of(service)(s) && s.name === `ws close ${path}`), 20000, 'the close span');
+      await servers.receiver.waitFor(() => servers.receiver.spans.some((s) => of(service)(s) && s.name === `ws close ${path}`), 20000, 'the close span');
     } finally {
       fixture.app.kill();
     }
   }
-  const lastFetch = () => upstream.requests.filter((r) => r.path === '/from-ws').at(-1);
+  const lastFetch = () => servers.upstream.requests.filter((r) => r.path === '/from-ws').at(-1);
 
   test('none: no message span; the handler still runs, its fetch is its own trace, tagged with the connection id', async () => {
     await run('ws-none', { CALLSCOPE_WS_MESSAGE_SPANS: 'none' }, '/none');
-    const spans = receiver.spans.filter(of('ws-none'));
+    const spans = servers.receiver.spans.filter(of('ws-none'));
     assert.equal(spans.filter((s) => s.name.startsWith('ws receive')).length, 0);
     assert.equal(spans.filter((s) => s.name === 'ws upgrade /none').length, 1);
-    await receiver.waitFor(() => receiver.spans.some((s) => of('ws-none')(s) && s.kind === CLIENT), 10000, 'the fetch span');
-    const fetchSpan = receiver.spans.find((s) => of('ws-none')(s) && s.kind === CLIENT)!;
+    await servers.receiver.waitFor(() => servers.receiver.spans.some((s) => of('ws-none')(s) && s.kind === CLIENT), 10000, 'the fetch span');
+    const fetchSpan = servers.receiver.spans.find((s) => of('ws-none')(s) && s.kind === CLIENT)!;
     const [upgrade] = spans.filter((s) => s.name === 'ws upgrade /none');
     assert.equal(fetchSpan.parentSpanId, '', 'a root of its own');
     assert.equal(fetchSpan.attributes['callscope.ws.connection_id'], upgrade!.attributes['callscope.ws.connection_id'], 'the log context still names the connection');
@@ -81,7 +72,7 @@ describe('ws settings on a running server', () => {
 
   test('ratio 0: no message span and the calls made for the message are not traced either', async () => {
     await run('ws-ratio', { CALLSCOPE_WS_MESSAGE_SPANS: '0' }, '/ratio');
-    const spans = receiver.spans.filter(of('ws-ratio'));
+    const spans = servers.receiver.spans.filter(of('ws-ratio'));
     assert.equal(spans.filter((s) => s.name.startsWith('ws receive')).length, 0);
     assert.equal(spans.filter((s) => s.kind === CLIENT).length, 0, `no client span; got ${spans.map((s) => s.name).join(', ')}`);
     assert.match(String(lastFetch()?.headers.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/, 'the upstream is told: not sampled');
@@ -89,7 +80,7 @@ describe('ws settings on a running server', () => {
 
   test('send spans: a PRODUCER span per send, child of the message span', async () => {
     await run('ws-send', { CALLSCOPE_WS_SEND_SPANS: 'true' }, '/send');
-    const spans = receiver.spans.filter(of('ws-send'));
+    const spans = servers.receiver.spans.filter(of('ws-send'));
     const [message] = spans.filter((s) => s.name === 'ws receive /send');
     const sends = spans.filter((s) => s.name === 'ws send /send');
     assert.equal(sends.length, 1);

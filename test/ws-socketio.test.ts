@@ -5,25 +5,16 @@
 // each packet's trace and links it to the connection's handshake.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { io } from 'socket.io-client';
-import { OtlpReceiver } from './helpers/otlp-receiver.ts';
-import { Upstream } from './helpers/upstream.ts';
+import { useTestServers } from './helpers/servers.ts';
 import { CLIENT, CONSUMER, PRODUCER, of, startWsFixture } from './helpers/ws-harness.ts';
 
-let receiver: OtlpReceiver;
-let upstream: Upstream;
-before(async () => {
-  receiver = await new OtlpReceiver().start();
-  upstream = await new Upstream().start();
-});
-after(async () => {
-  await Promise.all([receiver.stop(), upstream.stop()]);
-});
+const servers = useTestServers();
 
 test('socket.io emit/on spans; a handler fetch is their child; the ws packet span is the root, linked to the handshake', async () => {
   const service = 'ws-socketio';
-  const fixture = await startWsFixture('ws-socketio.mjs', { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, UPSTREAM_URL: upstream.url });
+  const fixture = await startWsFixture('ws-socketio.mjs', { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: servers.receiver.url, UPSTREAM_URL: servers.upstream.url });
   after(() => fixture.app.kill());
   const client = io(fixture.url.replace('ws:', 'http:'), { transports: ['websocket'], reconnection: false });
   try {
@@ -37,14 +28,14 @@ test('socket.io emit/on spans; a handler fetch is their child; the ws packet spa
   } finally {
     client.close();
   }
-  const spans = () => receiver.spans.filter(of(service));
+  const spans = () => servers.receiver.spans.filter(of(service));
   const isAsk = (s: { scope: string; attributes: Record<string, unknown> }) =>
     s.scope.includes('socket.io') && s.attributes['messaging.socket.io.event_name'] === 'ask';
   const isReply = (s: { scope: string; kind: number; attributes: Record<string, unknown> }) =>
     s.scope.includes('socket.io') && s.kind === PRODUCER && s.attributes['messaging.socket.io.event_name'] === 'reply';
   const isFetch = (s: { kind: number; attributes: Record<string, unknown> }) => s.kind === CLIENT && String(s.attributes['url.full']).endsWith('/from-socketio');
   // Spans arrive in batches: wait for every one the assertions read.
-  await receiver.waitFor(() => {
+  await servers.receiver.waitFor(() => {
     const ask = spans().find(isAsk);
     return ask !== undefined && spans().some(isReply) && spans().some(isFetch) && spans().some((s) => s.spanId === ask.parentSpanId) &&
       spans().some((s) => s.name === 'ws close /socket.io/');
