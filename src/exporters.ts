@@ -33,14 +33,15 @@ function createExporter(signal: Signal, target: ExportTarget, outages: OutageRep
   const Exporter = CLASSES[signal][target.protocol];
   const exporter = new Exporter({ url: target.url, headers: target.headers, timeoutMillis: target.timeoutMs });
   const send = exporter.export.bind(exporter) as (items: unknown, done: (result: ExportResult) => void) => void;
+  const collector = new URL(target.url).origin;
   (exporter as { export: typeof send }).export = (items, done) => {
-    if (!outages.begin(target.url)) {
-      outages.end(signal, target.url, SKIPPED);
+    if (!outages.begin(collector)) {
+      outages.end(signal, collector, target.url, SKIPPED);
       done(SKIPPED);
       return;
     }
     send(items, (result) => {
-      outages.end(signal, target.url, result);
+      outages.end(signal, collector, target.url, result);
       done(result);
     });
   };
@@ -58,17 +59,15 @@ export class OutageReporter {
   private readonly down = new Map<string, { since: number; lost: number }>();
   private readonly inFlight = new Map<string, number>();
 
-  /** Whether an export to `url` may start now; every true must be followed by end(). */
-  begin(url: string): boolean {
-    const key = new URL(url).origin;
+  /** Whether an export to `key` (the collector's origin) may start now; every true must be followed by end(). */
+  begin(key: string): boolean {
     const running = this.inFlight.get(key) ?? 0;
     if (this.down.has(key) && running > 0) return false;
     this.inFlight.set(key, running + 1);
     return true;
   }
 
-  end(signal: Signal, url: string, result: ExportResult): void {
-    const key = new URL(url).origin;
+  end(signal: Signal, key: string, url: string, result: ExportResult): void {
     if (result !== SKIPPED) this.inFlight.set(key, Math.max(0, (this.inFlight.get(key) ?? 1) - 1));
     const outage = this.down.get(key);
     if (result.code === 0 /* ExportResultCode.SUCCESS */) {

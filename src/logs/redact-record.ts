@@ -5,20 +5,15 @@
 // prefilter finds nothing left to do.
 
 import { Redactor } from '../spans/redact.js';
+import { redactorFor } from '../spans/pipeline.js';
 import { state } from '../state.js';
 
-const redactors = new WeakMap<object, Redactor>();
 let withDefaults: Redactor | undefined;
 
+/** The running callscope's Redactor; the defaults (plus nothing) when it was never started. */
 function redactor(): Redactor {
   const spans = state.config?.spans;
-  if (!spans) return (withDefaults ??= new Redactor());
-  let found = redactors.get(spans);
-  if (!found) {
-    found = new Redactor(spans.redactNames, spans.redactPatterns);
-    redactors.set(spans, found);
-  }
-  return found;
+  return spans ? redactorFor(spans) : (withDefaults ??= new Redactor());
 }
 
 /** Redacts the message and the fields (not the core keys) of a prepared record, in place. */

@@ -31,9 +31,10 @@ export function recordEverything(sampler: Sampler): Sampler {
   return createAlwaysRecordSampler(sampler);
 }
 
-// One Redactor per settings object: spans and logs share its compiled regex and key cache.
+// One Redactor per settings object: span processors, the OTLP log processor and
+// the stdout log lines (src/logs/redact-record.ts) share its compiled regex and key cache.
 const redactors = new WeakMap<SpansSettings, Redactor>();
-function redactorFor(settings: SpansSettings): Redactor {
+export function redactorFor(settings: SpansSettings): Redactor {
   let redactor = redactors.get(settings);
   if (!redactor) {
     redactor = new Redactor(settings.redactNames, settings.redactPatterns);
