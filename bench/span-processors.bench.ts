@@ -2,67 +2,56 @@
 // (TracerProvider -> BatchSpanProcessor -> an exporter that serializes to OTLP
 // protobuf and drops the bytes) with and without the external-call processors
 // (classification, severity, call metrics, redaction) and the always-record
-// sampler wrapper. Variants alternate within each round so machine noise hits
-// them alike; we report medians. Target: at most 5% over the plain pipeline.
+// sampler wrapper. Target (issue 3): at most 5% over the plain pipeline.
 //
-// Usage: node --import tsx bench/span-processors.bench.ts [rounds=21] [units=500]
-// Writes bench/results/span-processors.md.
+// Each variant runs in a process of its own (a shared process lets one variant's
+// span shapes and garbage slow the next one down: the first version of this
+// bench swung by ±30% between runs), warms up, then measures main-thread CPU per
+// span over several batches with a clean heap before each. Rounds alternate the
+// variants; overhead = median of the per-round ratios to the plain pipeline.
+//
+// Usage: node --import tsx bench/span-processors.bench.ts [rounds=7] [units=1000]
+//        BENCH_SERIALIZE=0 drops spans unserialized (processing cost only).
+// Writes bench/results/span-processors.md (or span-processors-no-serialize.md).
 
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, type ReadableSpan, type Sampler, type SpanExporter, type SpanProcessor,
   TraceIdRatioBasedSampler, TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { callSpanProcessors, recordEverything } from '../src/spans/pipeline.ts';
+import { CallMetrics } from '../src/spans/call-metrics.ts';
+import { CallSpanProcessor } from '../src/spans/call-processor.ts';
+import { Classifier } from '../src/spans/classify.ts';
+import { callSpanProcessors, recordOutbound } from '../src/spans/pipeline.ts';
 import { resolveSpansSettings } from '../src/spans/spans-config.ts';
 import { Warnings } from '../src/env.ts';
 
-const ROUNDS = Number(process.argv[2] ?? 21);
-const UNITS = Number(process.argv[3] ?? 500);
 const SPANS_PER_UNIT = 6;
-
-let exportedBytes = 0;
+const BATCHES = 9;
 // BENCH_SERIALIZE=0: drop spans unserialized, to separate processing cost from the cost of exporting more attributes.
 const serialize = process.env.BENCH_SERIALIZE !== '0';
-const exporter: SpanExporter = {
-  export(spans: ReadableSpan[], done) {
-    if (serialize) exportedBytes += ProtobufTraceSerializer.serializeRequest(spans)?.length ?? 0;
-    done({ code: ExportResultCode.SUCCESS });
-  },
-  shutdown: async () => {},
-};
-
-class ManualReader extends MetricReader {
-  protected override onShutdown = async () => {};
-  protected override onForceFlush = async () => {};
-}
 
 interface Variant {
   name: string;
-  /** Which of callSpanProcessors() to keep: 0 CallSpanProcessor, 1 RedactingSpanProcessor. */
-  keep: number[];
+  processors: () => SpanProcessor[];
 }
-const PLAIN: Variant = { name: 'plain SDK pipeline', keep: [] };
+const settings = resolveSpansSettings({}, {}, new Warnings());
 const VARIANTS: Variant[] = [
-  PLAIN,
-  { name: 'all callscope processors', keep: [0, 1] },
-  { name: 'classification + severity + metrics only', keep: [0] },
-  { name: 'redaction only', keep: [1] },
+  { name: 'plain SDK pipeline', processors: () => [] },
+  { name: 'callscope processing (as register sets it up)', processors: () => callSpanProcessors(settings, new CallMetrics()) },
+  { name: 'callscope processing without redaction', processors: () => [new CallSpanProcessor(new Classifier(settings.rules), new CallMetrics(), settings.slowMs, undefined)] },
+];
+const SCENARIOS = [
+  { label: 'all sampled (parentbased_always_on)', sampler: (): Sampler => new ParentBasedSampler({ root: new AlwaysOnSampler() }) },
+  { label: '10% sampled (parentbased_traceidratio 0.1)', sampler: (): Sampler => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) },
 ];
 
-function pipeline(variant: Variant, sampler: Sampler): { name: string; tracer: Tracer; provider: TracerProvider } {
-  const meterProvider = new MeterProvider({ readers: [new ManualReader()] });
-  const batch = new BatchSpanProcessor({ exporter, maxQueueSize: UNITS * SPANS_PER_UNIT * 2, maxExportBatchSize: 512, scheduledDelayMillis: 60000 });
-  const ours = callSpanProcessors(resolveSpansSettings({}, {}, new Warnings()), meterProvider).filter((_p, i) => variant.keep.includes(i));
-  const processors: SpanProcessor[] = [...ours, batch];
-  // The always-record wrapper comes with the call metrics (it exists for them).
-  const provider = new TracerProvider({ sampler: variant.keep.includes(0) ? recordEverything(sampler) : sampler, spanProcessors: processors });
-  return { name: variant.name, tracer: provider.getTracer('bench'), provider };
-}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** One "request" of a realistic server: a server span, an OpenAI call (with its fetch), an S3 call (with its http request), an internal span. */
 function unit(tracer: Tracer, i: number): void {
@@ -99,59 +88,76 @@ function unit(tracer: Tracer, i: number): void {
   server.end();
 }
 
-/** CPU time (user + system) per span: on a shared box, wall time mostly measures the neighbours. */
-async function measure(p: ReturnType<typeof pipeline>): Promise<number> {
-  const started = process.cpuUsage();
-  for (let i = 0; i < UNITS; i++) unit(p.tracer, i);
-  await p.provider.forceFlush();
-  const used = process.cpuUsage(started);
-  return ((used.user + used.system) * 1000) / (UNITS * SPANS_PER_UNIT);
+/** In a child process: one variant, one scenario; prints the median main-thread CPU ns per span. */
+async function child(variant: Variant, sampler: Sampler, units: number): Promise<void> {
+  const exporter: SpanExporter = {
+    export(spans: ReadableSpan[], done) {
+      if (serialize) ProtobufTraceSerializer.serializeRequest(spans);
+      done({ code: ExportResultCode.SUCCESS });
+    },
+    shutdown: async () => {},
+  };
+  const batch = new BatchSpanProcessor({ exporter, maxQueueSize: units * SPANS_PER_UNIT * 2, maxExportBatchSize: 512, scheduledDelayMillis: 60000 });
+  const ours = variant.processors();
+  // The record-outbound sampler wrapper comes with the call metrics (it exists for them).
+  const provider = new TracerProvider({ sampler: ours.length > 0 ? recordOutbound(sampler) : sampler, spanProcessors: [...ours, batch] });
+  const tracer = provider.getTracer('bench');
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const times: number[] = [];
+  for (let batchNo = -3; batchNo < BATCHES; batchNo++) {
+    gc?.();
+    const started = process.threadCpuUsage();
+    for (let i = 0; i < units; i++) unit(tracer, i);
+    await provider.forceFlush();
+    const used = process.threadCpuUsage(started);
+    if (batchNo >= 0) times.push(((used.user + used.system) * 1000) / (units * SPANS_PER_UNIT)); // the first three warm up the JIT
+  }
+  process.stdout.write(JSON.stringify(median(times)));
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-const scenarios = [
-  { label: 'all sampled (parentbased_always_on)', sampler: () => new ParentBasedSampler({ root: new AlwaysOnSampler() }) },
-  { label: '10% sampled (parentbased_traceidratio 0.1)', sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }) },
-];
-const rows: string[] = [];
-for (const scenario of scenarios) {
-  const pipelines = VARIANTS.map((variant) => pipeline(variant, scenario.sampler()));
-  for (const p of pipelines) await measure(p); // warm-up: JIT, caches
-  const results = new Map<string, number[]>(pipelines.map((p) => [p.name, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const p of round % 2 === 0 ? pipelines : [...pipelines].reverse()) results.get(p.name)!.push(await measure(p));
+async function main(rounds: number, units: number): Promise<void> {
+  const rows: string[] = [];
+  for (const [s, scenario] of SCENARIOS.entries()) {
+    const results = VARIANTS.map(() => [] as number[]);
+    for (let round = 0; round < rounds; round++) {
+      const order = VARIANTS.map((_v, i) => i);
+      if (round % 2 === 1) order.reverse();
+      for (const v of order) {
+        const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(v), String(s), String(units)], { encoding: 'utf8', env: process.env });
+        if (run.status !== 0) throw new Error(`variant ${VARIANTS[v]!.name} failed: ${run.stderr}`);
+        results[v]!.push(Number(run.stdout));
+      }
+    }
+    const plain = results[0]!;
+    for (const [v, variant] of VARIANTS.entries()) {
+      const times = results[v]!;
+      const perSpan = median(times);
+      const overhead = (median(times.map((t, r) => t / plain[r]!)) - 1) * 100;
+      const cost = v === 0 ? '—' : `${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)}%`;
+      rows.push(`| ${scenario.label} | ${variant.name} | ${perSpan.toFixed(0)} ns | ${Math.round(1e9 / perSpan).toLocaleString('en-US')} | ${cost} |`);
+      console.log(rows.at(-1));
+    }
   }
-  const plainTimes = results.get(PLAIN.name)!;
-  for (const p of pipelines) {
-    const times = results.get(p.name)!;
-    const perSpan = median(times);
-    // Paired per round (the variants ran back to back), so load swings on a shared box cancel out.
-    const overhead = (median(times.map((t, r) => t / plainTimes[r]!)) - 1) * 100;
-    const cost = p.name === PLAIN.name ? '—' : `${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)}%`;
-    rows.push(`| ${scenario.label} | ${p.name} | ${perSpan.toFixed(0)} ns | ${Math.round(1e9 / perSpan).toLocaleString('en-US')} | ${cost} |`);
-    console.log(rows.at(-1));
-  }
-  for (const p of pipelines) await p.provider.shutdown();
-}
+  const report = `# Span processor cost${serialize ? '' : ' (processing only, no serialization)'}
 
-const report = `# Span processor cost
-
-\`node --import tsx bench/span-processors.bench.ts ${ROUNDS} ${UNITS}\` on ${process.version}, ${new Date().toISOString().slice(0, 10)}.
+\`${serialize ? '' : 'BENCH_SERIALIZE=0 '}node --import tsx bench/span-processors.bench.ts ${rounds} ${units}\` on ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 Each unit is one realistic request: a server span, an OpenAI chat call with its fetch, an S3 GetObject with its
 http request (every 10th with a presigned signature in the URL, every 50th a 404), and an internal span: ${SPANS_PER_UNIT} spans.
-Per span (process CPU time, not wall time): start, attributes, end, BatchSpanProcessor, OTLP protobuf serialization (bytes dropped). ${UNITS} units per
-measurement, ${ROUNDS} rounds alternating the variants; per-span medians reported, overhead = median of the per-round ratios.
-${serialize ? '' : 'BENCH_SERIALIZE=0: spans are dropped unserialized (processing cost only). '}"all callscope processors" adds the
-always-record sampler wrapper, classification + severity + callscope.external.duration (CallSpanProcessor) and
-redaction (RedactingSpanProcessor).
+Per span: main-thread CPU time for start, attributes, end, BatchSpanProcessor${serialize ? ' and OTLP protobuf serialization (bytes dropped)' : ' (spans dropped unserialized)'}.
+Each variant runs in its own process: 3 warm-up batches, then the median of ${BATCHES} batches of ${units} units (a clean
+heap before each); ${rounds} rounds alternating the variants; per-span medians reported, overhead = median of the per-round ratios.
+"callscope processing" adds the record-outbound sampler wrapper and the CallSpanProcessor: classification, severity,
+callscope.external.duration and redaction.
 
 | sampling | pipeline | per span | spans/s | over plain |
 |---|---|---|---|---|
 ${rows.join('\n')}
-
-With 10% sampling the plain pipeline makes non-recording spans for 90% of traces (almost free); callscope records
-them (not exported) so that call metrics count every call. That is the price of exact call counts under sampling.
 `;
-writeFileSync(new URL(`./results/span-processors${serialize ? '' : '-no-serialize'}.md`, import.meta.url), report);
-console.log(`bytes exported: ${exportedBytes}`);
+  writeFileSync(new URL(`./results/span-processors${serialize ? '' : '-no-serialize'}.md`, import.meta.url), report);
+}
+
+if (process.argv[2] === '--child') {
+  await child(VARIANTS[Number(process.argv[3])]!, SCENARIOS[Number(process.argv[4])]!.sampler(), Number(process.argv[5]));
+} else {
+  await main(Number(process.argv[2] ?? 7), Number(process.argv[3] ?? 1000));
+}

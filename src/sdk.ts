@@ -8,7 +8,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { AWSXRayPropagator } from '@opentelemetry/propagator-aws-xray';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { InstrumentType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -25,7 +25,8 @@ import { installChildProcessCarrier } from './context/child-process.js';
 import { OutageReporter, createLogExporter, createMetricExporter, createSpanExporter } from './exporters.js';
 import { logSpanProcessors } from './logs/install.js';
 import { buildResource } from './resource.js';
-import { callLogProcessors, callSpanProcessors, recordEverything } from './spans/pipeline.js';
+import { CallMetrics } from './spans/call-metrics.js';
+import { callLogProcessors, callSpanProcessors, recordOutbound } from './spans/pipeline.js';
 import { XRayIdGenerator } from './xray-id-generator.js';
 
 export interface Sdk {
@@ -40,24 +41,24 @@ export function startSdk(config: Config, instrumentations: Instrumentation[]): S
   const resource = buildResource(config);
   const outages = new OutageReporter();
 
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: createMetricExporter(config.export.metrics, outages),
-        exportIntervalMillis: config.metricExportIntervalMs,
-        exportTimeoutMillis: Math.min(config.export.metrics.timeoutMs, config.metricExportIntervalMs),
-      }),
-    ],
+  // callscope.external.duration is aggregated by CallMetrics itself (cheaper per call than an SDK histogram) and collected through the reader.
+  const callMetrics = new CallMetrics();
+  const metricReader = new PeriodicExportingMetricReader({
+    exporter: createMetricExporter(config.export.metrics, outages),
+    exportIntervalMillis: config.metricExportIntervalMs,
+    exportTimeoutMillis: Math.min(config.export.metrics.timeoutMs, config.metricExportIntervalMs),
+    metricProducers: [callMetrics],
   });
+  callMetrics.setTemporality(metricReader.selectAggregationTemporality(InstrumentType.HISTOGRAM));
+  const meterProvider = new MeterProvider({ resource, readers: [metricReader] });
   const tracerProvider = new TracerProvider({
     resource,
     // Record-only spans for unsampled traces, so call metrics count every call.
-    sampler: recordEverything(buildSampler(config)),
+    sampler: recordOutbound(buildSampler(config)),
     idGenerator: new XRayIdGenerator(),
     spanProcessors: [
       ...logSpanProcessors(),
-      ...callSpanProcessors(config.spans, meterProvider),
+      ...callSpanProcessors(config.spans, callMetrics),
       ...(config.consoleTraces === 'tree' ? [new ConsoleTreeProcessor()] : []),
       new BatchSpanProcessor({ exporter: createSpanExporter(config.export.traces, outages), ...config.spanBatch }),
     ],

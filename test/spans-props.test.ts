@@ -15,9 +15,9 @@ import { REDACTED, Redactor } from '../src/spans/redact.ts';
 import { Warnings } from '../src/env.ts';
 import { resolveSpansSettings } from '../src/spans/spans-config.ts';
 import { CATEGORIES } from '../src/spans/rules.ts';
-import { callSpanProcessors, recordEverything } from '../src/spans/pipeline.ts';
+import { CallMetrics } from '../src/spans/call-metrics.ts';
+import { callSpanProcessors, recordOutbound } from '../src/spans/pipeline.ts';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
 const CATEGORY_NAMES: readonly string[] = CATEGORIES;
@@ -68,6 +68,19 @@ describe('redactor', () => {
     assert.deepEqual(attrs, {
       'http.request.header.authorization': [REDACTED], 'app.password': REDACTED, 'aws.s3.key': 'photos/1.jpg',
       'url.full': `https://b.s3.amazonaws.com/k?X-Amz-Signature=${REDACTED}`, count: 3, note: `${REDACTED} here`,
+    });
+  });
+
+  test('structural keys skip the built-in scan, but names and patterns the user adds still apply to them', () => {
+    const user = new Redactor(['client.address'], [/corp-[0-9]{4}/]);
+    const attrs: Record<string, unknown> = {
+      'client.address': '10.1.2.3', 'server.address': 'corp-1234.internal', 'http.route': '/users/:id',
+      'url.query': 'x-id=GetObject&api_key=sk-live', 'url.path': '/v1/key=abcdefgh',
+    };
+    user.redactAttributes(attrs);
+    assert.deepEqual(attrs, {
+      'client.address': REDACTED, 'server.address': `${REDACTED}.internal`, 'http.route': '/users/:id',
+      'url.query': `x-id=GetObject&api_key=${REDACTED}`, 'url.path': `/v1/key=${REDACTED}`,
     });
   });
 });
@@ -153,8 +166,8 @@ describe('processors on arbitrary spans', () => {
     const exporter = new InMemorySpanExporter();
     const settings = resolveSpansSettings({}, { CALLSCOPE_SERVICES: '*.corp=corp:internal,127.0.0.1:9/v1=local:llm' }, new Warnings());
     const provider = new TracerProvider({
-      sampler: recordEverything(new AlwaysOnSampler()),
-      spanProcessors: [...callSpanProcessors(settings, new MeterProvider()), new SimpleSpanProcessor({ exporter })],
+      sampler: recordOutbound(new AlwaysOnSampler()),
+      spanProcessors: [...callSpanProcessors(settings, new CallMetrics()), new SimpleSpanProcessor({ exporter })],
     });
     const tracer = provider.getTracer('props');
     const keys = fc.constantFrom('server.address', 'server.port', 'url.full', 'url.path', 'url.scheme', 'http.url', 'net.peer.name', 'gen_ai.system', 'gen_ai.provider.name',

@@ -1,56 +1,59 @@
 // The span processor that makes raw spans say what they mean: on every span
 // `callscope.severity`; on every outbound span (CLIENT/PRODUCER) the service and
-// category, `server.service.name` and `peer.service`; and one
-// callscope.external.duration point per outbound call. Runs in onEnding, while
-// the span is still writable and every attribute the instrumentation sets is
-// there. Telemetry never throws into the app: all work is in try/catch.
+// category, `server.service.name` and `peer.service`; one
+// callscope.external.duration point per outbound call; then redaction of what is
+// exported. Runs in onEnding, while the span is still writable and every
+// attribute the instrumentation sets is there. One processor rather than one per
+// job: every processor is another dispatch per span start, ending and end.
+// Telemetry never throws into the app: all work is in try/catch.
 //
 // Nested outbound spans (the HTTP attempts inside an OpenAI or AWS SDK call)
 // inherit the enclosing call's classification, tell it how many attempts were
 // made and what the last one answered, and are not counted again in the metric.
 
-import { type Context, SpanKind } from '@opentelemetry/api';
+import { type Context, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { CallMetrics } from './call-metrics.js';
 import { ATTR_CATEGORY, ATTR_SERVICE, type Classification, type Classifier } from './classify.js';
 import type { Category } from './rules.js';
-import { ATTR_SEVERITY, decideSeverity, errorTypeOf, statusCode } from './severity.js';
+import type { Redactor } from './redact.js';
+import { redactSpan } from './redact-processors.js';
+import { ATTR_SEVERITY, type CallFacts, decideSeverity, errorTypeOf, statusCode } from './severity.js';
 import { ATTR_TIME_TO_FIRST_CHUNK, isGenAi, onTransportEnding, watchFirstChunk } from './streams.js';
 
-interface OpenCall {
+/** An outbound span while it is open; also the facts its severity is decided from. */
+interface OpenCall extends CallFacts {
   span: Span;
   parent: OpenCall | undefined;
   classification: Classification | undefined;
-  attempts: number;
-  childStatus: number | undefined;
   /** gen_ai spans: ms to the first response data, once it came. */
   firstChunk: (() => number | undefined) | undefined;
 }
 
-// Spans that never end (a bug elsewhere) must not grow this without bound.
-const MAX_OPEN = 10000;
+// An outbound span's OpenCall rides on the span itself: no map to keep or clean up,
+// and the parent's is one property read away.
+const OPEN = Symbol('callscope.call');
 
 export class CallSpanProcessor implements SpanProcessor {
-  private readonly open = new Map<string, OpenCall>();
   private readonly classifier: Classifier;
   private readonly metrics: CallMetrics | undefined;
   private readonly slowMs: Record<Category, number>;
+  private readonly redactor: Redactor | undefined;
 
-  constructor(classifier: Classifier, metrics: CallMetrics | undefined, slowMs: Record<Category, number>) {
+  constructor(classifier: Classifier, metrics: CallMetrics | undefined, slowMs: Record<Category, number>, redactor: Redactor | undefined) {
     this.classifier = classifier;
     this.metrics = metrics;
     this.slowMs = slowMs;
+    this.redactor = redactor;
   }
 
-  onStart(span: Span, _context: Context): void {
+  onStart(span: Span, parentContext: Context): void {
     try {
       if (!isOutbound(span)) return;
-      const parentId = span.parentSpanContext?.spanId;
-      const parent = parentId === undefined ? undefined : this.open.get(parentId);
+      const parent = (trace.getSpan(parentContext) as Partial<Record<typeof OPEN, OpenCall>> | undefined)?.[OPEN];
       if (parent) parent.attempts++;
-      if (this.open.size >= MAX_OPEN) this.open.clear();
       const firstChunk = isGenAi(span) ? watchFirstChunk(span) : undefined;
-      this.open.set(span.spanContext().spanId, { span, parent, classification: undefined, attempts: 0, childStatus: undefined, firstChunk });
+      (span as Partial<Record<typeof OPEN, OpenCall>>)[OPEN] = { span, parent, classification: undefined, category: undefined, attempts: 0, childStatus: undefined, firstChunk };
     } catch {
       // never into the app
     }
@@ -58,22 +61,31 @@ export class CallSpanProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     try {
-      const call = isOutbound(span) ? this.open.get(span.spanContext().spanId) : undefined;
+      // Spans of unsampled traces are recorded only for the call metric: they are never
+      // exported, so their attributes are not written.
+      const exported = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+      const call = (span as Partial<Record<typeof OPEN, OpenCall>>)[OPEN];
       if (call === undefined) {
+        if (!exported) return;
         span.setAttribute(ATTR_SEVERITY, decideSeverity(span, undefined, this.slowMs));
+        if (this.redactor) redactSpan(this.redactor, span);
         return;
       }
       const classification = this.classificationOf(call);
-      span.setAttribute(ATTR_SERVICE, classification.service);
-      span.setAttribute(ATTR_CATEGORY, classification.category);
-      if (span.attributes['server.service.name'] === undefined) span.setAttribute('server.service.name', classification.service);
-      if (span.attributes['peer.service'] === undefined) span.setAttribute('peer.service', classification.service);
-      const severity = decideSeverity(span, { category: classification.category, attempts: call.attempts, childStatus: call.childStatus }, this.slowMs);
-      span.setAttribute(ATTR_SEVERITY, severity);
+      const severity = decideSeverity(span, call, this.slowMs);
       const errorType = errorTypeOf(span);
-      if (errorType !== undefined && span.attributes['error.type'] === undefined) span.setAttribute('error.type', errorType);
-      const firstChunkMs = call.firstChunk?.();
-      if (firstChunkMs !== undefined) span.setAttribute(ATTR_TIME_TO_FIRST_CHUNK, firstChunkMs);
+      if (exported) {
+        const attributes = span.attributes;
+        span.setAttribute(ATTR_SERVICE, classification.service);
+        span.setAttribute(ATTR_CATEGORY, classification.category);
+        if (attributes['server.service.name'] === undefined) span.setAttribute('server.service.name', classification.service);
+        if (attributes['peer.service'] === undefined) span.setAttribute('peer.service', classification.service);
+        span.setAttribute(ATTR_SEVERITY, severity);
+        if (errorType !== undefined && attributes['error.type'] === undefined) span.setAttribute('error.type', errorType);
+        const firstChunkMs = call.firstChunk?.();
+        if (firstChunkMs !== undefined) span.setAttribute(ATTR_TIME_TO_FIRST_CHUNK, firstChunkMs);
+        if (this.redactor) redactSpan(this.redactor, span);
+      }
       if (call.parent) {
         if (call.parent.firstChunk && !call.firstChunk) onTransportEnding(span, call.parent.span);
         const status = statusCode(span.attributes);
@@ -87,8 +99,8 @@ export class CallSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(span: ReadableSpan): void {
-    if (span.kind === SpanKind.CLIENT || span.kind === SpanKind.PRODUCER) this.open.delete(span.spanContext().spanId);
+  onEnd(_span: ReadableSpan): void {
+    // nothing: open calls are weakly held and go with their spans
   }
 
   /** Classified once per call; a child asking first (it ends before its parent) fills the parent's in. */
@@ -96,6 +108,7 @@ export class CallSpanProcessor implements SpanProcessor {
     if (call.classification === undefined) {
       const inherited = call.parent ? this.classificationOf(call.parent) : undefined;
       call.classification = this.classifier.classify(call.span.attributes, inherited);
+      call.category = call.classification.category;
     }
     return call.classification;
   }
@@ -105,7 +118,6 @@ export class CallSpanProcessor implements SpanProcessor {
   }
 
   shutdown(): Promise<void> {
-    this.open.clear();
     return Promise.resolve();
   }
 }

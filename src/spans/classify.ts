@@ -18,8 +18,21 @@ export const ATTR_SERVICE = 'callscope.service.name';
 export const ATTR_CATEGORY = 'callscope.service.category';
 
 export interface Classification {
-  service: string;
-  category: Category;
+  readonly service: string;
+  readonly category: Category;
+}
+
+// Classify() returns one shared object per (service, category): CallMetrics finds a
+// call's series by that identity instead of building a string key per call.
+const interned = new Map<string, Partial<Record<Category, Classification>>>();
+function intern(service: string, category: Category): Classification {
+  let byCategory = interned.get(service);
+  if (byCategory === undefined) {
+    if (interned.size >= 4096) interned.clear(); // many distinct hosts: start over rather than grow
+    byCategory = {};
+    interned.set(service, byCategory);
+  }
+  return (byCategory[category] ??= { service, category });
 }
 
 interface Destination {
@@ -50,9 +63,9 @@ export class Classifier {
   classify(attrs: Attributes, inherited: Classification | undefined): Classification {
     const explicitService = str(attrs[ATTR_SERVICE]);
     const explicitCategory = str(attrs[ATTR_CATEGORY]);
-    if (explicitService !== undefined && isCategory(explicitCategory)) return { service: explicitService, category: explicitCategory };
+    if (explicitService !== undefined && isCategory(explicitCategory)) return intern(explicitService, explicitCategory);
     const found = inherited ?? this.fromAttributes(attrs);
-    return { service: explicitService ?? found.service, category: isCategory(explicitCategory) ? explicitCategory : found.category };
+    return intern(explicitService ?? found.service, isCategory(explicitCategory) ? explicitCategory : found.category);
   }
 
   private fromAttributes(attrs: Attributes): Classification {

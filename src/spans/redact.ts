@@ -21,6 +21,22 @@ export const SENSITIVE_NAMES: readonly string[] = [
 // secret (an S3 object key is a path users need to see).
 const NOT_SECRET_KEYS = new Set(['aws.s3.key', 'messaging.kafka.message.key', 'messaging.kafka.message_key']);
 
+// Semantic-convention keys whose values are enumerations, host names, addresses,
+// model names or ids, never credentials, and our own attributes. The built-in
+// scan skips them (most string attributes of a span are these, and the scan is
+// all that redaction costs); a sensitive name from CALLSCOPE_REDACT and the
+// user's own patterns still apply to them.
+const STRUCTURAL_KEYS = new Set([
+  'http.request.method', 'http.request.method_original', 'http.method', 'http.route', 'http.scheme', 'http.flavor', 'url.scheme',
+  'server.address', 'client.address', 'network.peer.address', 'network.local.address', 'network.protocol.name',
+  'network.protocol.version', 'network.transport', 'network.type', 'net.peer.name', 'net.peer.ip', 'net.host.name', 'net.transport',
+  'gen_ai.system', 'gen_ai.provider.name', 'gen_ai.operation.name', 'gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.response.id',
+  'rpc.system', 'rpc.service', 'rpc.method', 'cloud.region', 'cloud.provider', 'aws.region', 'aws.request.id',
+  'db.system', 'db.system.name', 'db.operation', 'db.operation.name', 'messaging.system', 'messaging.operation', 'messaging.operation.type',
+  'messaging.operation.name', 'error.type', 'server.service.name', 'peer.service',
+  'callscope.service.name', 'callscope.service.category', 'callscope.severity', 'callscope.ws.connection_id',
+]);
+
 // Strings shorter than this cannot hold anything we redact (`key=abcd` is 8).
 const MIN_LENGTH = 8;
 
@@ -52,25 +68,42 @@ const PAIRS = new RegExp(
   'gi',
 );
 
+/** What a key says about its string values: scan them for secret shapes and pairs;
+ * the whole value is a secret; or STRUCTURAL_KEYS, where only the user's patterns apply. */
+const KeyKind = { Scan: 0, Secret: 1, Structural: 2 } as const;
+type KeyKind = (typeof KeyKind)[keyof typeof KeyKind];
+
+/** [A-Za-z0-9_.-]: the characters of a parameter name in PAIRS. */
+function isNameChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 46 || code === 45;
+}
+
 export class Redactor {
   private readonly names: Set<string>;
   private readonly extraPatterns: RegExp[];
-  private readonly keyCache = new Map<string, boolean>();
+  private readonly keyCache = new Map<string, KeyKind>();
 
   constructor(extraNames: readonly string[] = [], extraPatterns: readonly RegExp[] = []) {
     this.names = new Set([...SENSITIVE_NAMES, ...extraNames.map((name) => name.toLowerCase())]);
     this.extraPatterns = extraPatterns.map((pattern) => new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'));
   }
 
-  /** Whether an attribute key or header/parameter name names a secret (its last dotted segment). */
+  /** Whether an attribute key or header/parameter name names a secret (whole, or its last dotted segment). */
   isSensitiveKey(key: string): boolean {
-    let sensitive = this.keyCache.get(key);
-    if (sensitive === undefined) {
+    return this.keyKind(key) === KeyKind.Secret;
+  }
+
+  /** What to do with a string under `key`, decided once per key (one Map lookup per attribute after that). */
+  private keyKind(key: string): KeyKind {
+    let kind = this.keyCache.get(key);
+    if (kind === undefined) {
       const lower = key.toLowerCase();
-      sensitive = !NOT_SECRET_KEYS.has(lower) && this.names.has(lower.slice(lower.lastIndexOf('.') + 1));
-      if (this.keyCache.size < 10000) this.keyCache.set(key, sensitive);
+      // A name matches the whole key (`client.address`) or its last dotted segment (`app.password`).
+      if (!NOT_SECRET_KEYS.has(lower) && (this.names.has(lower) || this.names.has(lower.slice(lower.lastIndexOf('.') + 1)))) kind = KeyKind.Secret;
+      else kind = STRUCTURAL_KEYS.has(key) ? KeyKind.Structural : KeyKind.Scan;
+      if (this.keyCache.size < 10000) this.keyCache.set(key, kind);
     }
-    return sensitive;
+    return kind;
   }
 
   redactString(text: string): string {
@@ -81,7 +114,7 @@ export class Redactor {
     if (SHAPE_TRIGGERS.test(result)) {
       result = result.replace(SHAPES, (_match, scheme) => (scheme !== undefined ? `${scheme} ${REDACTED}` : REDACTED));
     }
-    if (result.includes('=') || result.includes('"') || result.includes('@')) {
+    if (this.mayHavePair(result)) {
       result = result.replace(PAIRS, (match, scheme, name, _value, jsonKey, jsonName) => {
         if (scheme !== undefined) return `${scheme}${REDACTED}@`;
         if (name !== undefined) return this.names.has(name.toLowerCase()) ? `${name}=${REDACTED}` : match;
@@ -91,8 +124,25 @@ export class Redactor {
     return this.redactExtra(result);
   }
 
+  /**
+   * Whether PAIRS could change `text`: userinfo (`://…@`), a JSON key, or a
+   * `name=` whose name is sensitive. Query strings are common (`?x-id=GetObject`)
+   * and almost never hold a sensitive name; looking the names up is much cheaper
+   * than running the replacement over them.
+   */
+  private mayHavePair(text: string): boolean {
+    if (text.includes('"') || (text.includes('@') && text.includes('://'))) return true;
+    for (let eq = text.indexOf('='); eq !== -1; eq = text.indexOf('=', eq + 1)) {
+      let start = eq;
+      while (start > 0 && isNameChar(text.charCodeAt(start - 1))) start--;
+      if (start < eq && this.names.has(text.slice(start, eq).toLowerCase())) return true;
+    }
+    return false;
+  }
+
   /** CALLSCOPE_REDACT regular expressions (user-given, so no prefilter). */
   private redactExtra(text: string): string {
+    if (this.extraPatterns.length === 0) return text;
     let result = text;
     for (const pattern of this.extraPatterns) result = result.replace(pattern, REDACTED);
     return result;
@@ -100,7 +150,10 @@ export class Redactor {
 
   /** A redacted copy of an attribute value (strings and string arrays; other types pass through). */
   redactValue(key: string, value: unknown): unknown {
-    if (typeof value === 'string') return this.isSensitiveKey(key) ? REDACTED : this.redactString(value);
+    if (typeof value === 'string') {
+      const kind = this.keyKind(key);
+      return kind === KeyKind.Scan ? this.redactString(value) : kind === KeyKind.Secret ? REDACTED : this.redactExtra(value);
+    }
     if (Array.isArray(value)) {
       if (this.isSensitiveKey(key)) return value.map((item) => (typeof item === 'string' ? REDACTED : item));
       let changed = false;
