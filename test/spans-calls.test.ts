@@ -161,6 +161,7 @@ describe('external calls: service, category, severity, metrics', () => {
     const metric = receiver.metrics.filter((m) => m.name === 'callscope.external.duration' && m.resource['service.name'] === service).at(-1)!;
     assert.equal(metric.unit, 's');
     assert.equal(metric.type, 'histogram');
+    assert.equal(metric.temporality, 'cumulative');
     const counted = new Map<string, number>();
     for (const point of metric.points) {
       const key = ['callscope.service.name', 'callscope.service.category', 'callscope.severity'].map((k) => point.attributes[k]).join('|');
@@ -175,7 +176,7 @@ describe('external calls: service, category, severity, metrics', () => {
     assert.deepEqual(Object.fromEntries([...counted].sort()), Object.fromEntries([...expected].sort()));
   });
 
-  test('unsampled traces: no spans exported, every call still counted', { timeout: 60000 }, async () => {
+  test('unsampled traces: no spans exported, every call still counted (delta temporality)', { timeout: 60000 }, async () => {
     const service = 'calls-unsampled';
     const cases: Partial<Case>[] = [
       { id: 'a', op: 'openai.chat', base: fake.url },
@@ -185,14 +186,23 @@ describe('external calls: service, category, severity, metrics', () => {
     const app = new Fixture({
       args: ['--import', 'callscope/register', 'calls-app.mjs'],
       cwd: FIXTURES,
-      env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CASES: JSON.stringify(cases), OTEL_TRACES_SAMPLER: 'always_off' },
+      env: {
+        OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CASES: JSON.stringify(cases), OTEL_TRACES_SAMPLER: 'always_off',
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta', OTEL_METRIC_EXPORT_INTERVAL: '200',
+      },
     });
     const result = await app.exited;
     assert.equal(result.code, 0, result.stderr);
     await receiver.waitFor((r) => r.metrics.some((m) => m.name === 'callscope.external.duration' && m.resource['service.name'] === service), 15000, 'call metrics');
-    const metric = receiver.metrics.filter((m) => m.name === 'callscope.external.duration' && m.resource['service.name'] === service).at(-1)!;
-    const summary = metric.points.map((p) => `${p.attributes['callscope.service.name']}/${p.attributes['callscope.severity']}=${p.count}`).sort();
-    assert.deepEqual(summary, ['aws.s3/info=1', 'openai/error=1', 'openai/info=1']);
+    // Delta: each export holds the calls since the previous one; together, every call once.
+    const exports = receiver.metrics.filter((m) => m.name === 'callscope.external.duration' && m.resource['service.name'] === service);
+    assert.ok(exports.every((m) => m.temporality === 'delta'), JSON.stringify(exports.map((m) => m.temporality)));
+    const counts = new Map<string, number>();
+    for (const point of exports.flatMap((m) => m.points)) {
+      const key = `${point.attributes['callscope.service.name']}/${point.attributes['callscope.severity']}`;
+      counts.set(key, (counts.get(key) ?? 0) + point.count!);
+    }
+    assert.deepEqual([...counts].map(([k, n]) => `${k}=${n}`).sort(), ['aws.s3/info=1', 'openai/error=1', 'openai/info=1']);
     assert.equal(receiver.spans.filter((s) => s.resource['service.name'] === service).length, 0, 'nothing sampled, nothing exported');
   });
 });

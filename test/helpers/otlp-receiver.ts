@@ -44,6 +44,8 @@ export interface ReceivedMetric {
   name: string;
   unit: string;
   type: 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram';
+  /** Sums and histograms only. */
+  temporality: 'delta' | 'cumulative' | undefined;
   points: ReceivedDataPoint[];
   resource: Attributes;
   scope: string;
@@ -205,7 +207,9 @@ function toMetric(metric: Record<string, any>, resource: Attributes, scope: stri
     count: p.count !== undefined ? Number(p.count) : undefined,
     sum: p.sum !== undefined ? Number(p.sum) : undefined,
   }));
-  return { name: metric.name, unit: metric.unit ?? '', type, points, resource, scope };
+  const raw = metric[type]?.aggregationTemporality; // 1 / 2, or the enum's name
+  const temporality = raw === 1 || raw === 'AGGREGATION_TEMPORALITY_DELTA' ? 'delta' : raw === 2 || raw === 'AGGREGATION_TEMPORALITY_CUMULATIVE' ? 'cumulative' : undefined;
+  return { name: metric.name, unit: metric.unit ?? '', type, temporality, points, resource, scope };
 }
 
 function toLog(log: Record<string, any>, resource: Attributes, scope: string): ReceivedLog {
