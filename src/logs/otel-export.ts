@@ -10,7 +10,7 @@
 
 import { type Attributes, type Logger, context, logs, metrics, trace } from '@opentelemetry/api';
 import { type LevelName, SEVERITY_NUMBER, SEVERITY_TEXT, passes } from './levels.js';
-import { CORE_KEYS, HIDDEN_KEYS, type Record_, TIME_MS } from './record.js';
+import { CORE_KEYS, FIELD_KEYS, HIDDEN_KEYS, type Record_, TIME_MS } from './record.js';
 import { state } from '../state.js';
 import type { SerializedError } from './serialize.js';
 
@@ -62,7 +62,9 @@ export function exportRecord(record: Record_, spanEvents: LevelName | 'off'): vo
     const level = record.level;
     const attributes: Attributes = {};
     let error: SerializedError | undefined;
-    for (const key of Object.keys(record)) {
+    // Called right after prepareRecord, whose list of field names is still exact.
+    const keys = ((record as Record<symbol, unknown>)[FIELD_KEYS] as string[] | undefined) ?? Object.keys(record);
+    for (const key of keys) {
       if (CORE_KEYS.has(key) || HIDDEN_KEYS.has(key)) continue;
       const value = record[key];
       if (value === undefined) continue;

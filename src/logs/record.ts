@@ -29,8 +29,22 @@ export type Record_ = {
 /** The record's time in ms since the epoch (the OTLP timestamp, without parsing the ISO string back). */
 export const TIME_MS = Symbol.for('callscope.logs.time');
 
+/** The record's own field names (not the core keys), as prepareRecord found them. */
+export const FIELD_KEYS = Symbol.for('callscope.logs.fieldKeys');
+
 /** Marks a winston info object that has been prepared (child loggers pass it through write twice). */
 export const PREPARED = Symbol.for('callscope.logs.prepared');
+
+// A busy logger writes many records per millisecond: format each millisecond once.
+let lastMs = -1;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
 
 /**
  * Fills in a record in place. `fields` of the caller win over context fields;
@@ -41,7 +55,7 @@ export function prepareRecord(info: Record<string | symbol, unknown>, loggerName
   (info as Record<symbol, unknown>)[PREPARED] = true;
   const now = Date.now();
   (info as Record<symbol, unknown>)[TIME_MS] = now;
-  record.timestamp = typeof info.timestamp === 'string' ? info.timestamp : new Date(now).toISOString();
+  record.timestamp = typeof info.timestamp === 'string' ? info.timestamp : isoTime(now);
   if (typeof info.logger !== 'string') record.logger = loggerName;
 
   const spanContext = trace.getSpanContext(context.active());
@@ -71,6 +85,7 @@ export function prepareRecord(info: Record<string | symbol, unknown>, loggerName
     else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') info[key] = toPlain(value);
   }
   redactRecord(info as Record<string, unknown>, fieldKeys);
+  (info as Record<symbol, unknown>)[FIELD_KEYS] = fieldKeys;
   return record;
 }
 

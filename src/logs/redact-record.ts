@@ -9,11 +9,19 @@ import { redactorFor } from '../spans/pipeline.js';
 import { state } from '../state.js';
 
 let withDefaults: Redactor | undefined;
+// The last settings seen and their Redactor: one comparison per record instead of a WeakMap lookup.
+let lastSettings: unknown;
+let lastRedactor: Redactor | undefined;
 
 /** The running callscope's Redactor; the defaults (plus nothing) when it was never started. */
 function redactor(): Redactor {
   const spans = state.config?.spans;
-  return spans ? redactorFor(spans) : (withDefaults ??= new Redactor());
+  if (!spans) return (withDefaults ??= new Redactor());
+  if (spans !== lastSettings || lastRedactor === undefined) {
+    lastSettings = spans;
+    lastRedactor = redactorFor(spans);
+  }
+  return lastRedactor;
 }
 
 /** Redacts the message and the fields (not the core keys) of a prepared record, in place. */
