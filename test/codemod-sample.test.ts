@@ -73,7 +73,7 @@ describe('callscope codemod on a sample project', () => {
 
     const check = codemod('--check', 'src');
     assert.equal(check.code, 1, 'console calls remain: exit 1');
-    assert.match(check.stderr, /codemod: 8 files, 7 would change, 18 console calls to convert, 5 left to convert by hand, 1 file failed/);
+    assert.match(check.stderr, /codemod: 8 files, 7 would change, 19 console calls to convert, 5 left to convert by hand, 1 file failed/);
     assert.equal(check.stdout, '');
 
     const dry = codemod('--dry-run', 'src');
@@ -92,7 +92,7 @@ describe('callscope codemod on a sample project', () => {
       assert.ok(err.includes(reason), `reports: ${reason}\n${err}`);
     }
     assert.match(err, /src\/edge\.js:2:15 console\.log\.bind/);
-    assert.match(err, /codemod: 8 files, 6 changed, 17 console calls converted, 5 left to convert by hand, 2 files failed/);
+    assert.match(err, /codemod: 8 files, 6 changed, 18 console calls converted, 5 left to convert by hand, 2 files failed/);
 
     const after = snapshot();
     assert.equal(after.get('broken.js'), original.get('broken.js'));
@@ -113,6 +113,7 @@ describe('callscope codemod on a sample project', () => {
     assert.match(util, /const appLogger = getLogger\(import\.meta\.url\);/, 'no clash with the existing `logger`');
     assert.match(util, /const logger = \{ lines: \[\] as string\[\] \};/);
     assert.match(util, /appLogger\.warn\('price asked', item\.price\);/);
+    assert.match(after.get('edge.js')!, /logger\.debug\('Trace: traced here', \{ stack: new Error\(\)\.stack \}\);/);
     assert.match(after.get('view.tsx')!, /logger\.info\('rendering badge', props\.label\);\n  return <span className="badge">\{props\.label\}<\/span>;/);
 
     // Type-checks (TS and TSX against callscope's published types).
@@ -133,6 +134,11 @@ describe('callscope codemod on a sample project', () => {
     const user = converted.find((l) => l.message === 'user');
     assert.equal(user?.id, 7, 'the object became a field');
     assert.ok(converted.find((l) => l.message === 'failed')?.err, 'the error is the err field');
+    for (const lines of [before, converted]) {
+      const traced = lines.find((l) => l.message === 'Trace: traced here') as (Line & { stack?: string }) | undefined;
+      assert.equal(traced?.level, 'debug', 'console.trace: debug, before (bridge) and after (converted)');
+      assert.match(traced?.stack ?? '', /at useBoundLog .*edge\.js/, 'with the stack');
+    }
 
     // …and the converted project's records reach the collector under their module's logger.
     await receiver.waitFor((r) => r.logs.some((l) => l.scope === 'src/server.mjs' && l.body === 'failed'), 20000, 'converted records at the receiver');

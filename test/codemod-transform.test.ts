@@ -53,6 +53,18 @@ describe('codemod transform', () => {
     assert.match(output, /logger\.error\('x %s', e\);\n {2}logger\.error\(e\);\n {2}logger\.error\('bad', \{ err: dbError \}\);\n {2}logger\.info\(''\);\n {2}logger\.debug\?\.\('opt'\);/);
   });
 
+  test('console.trace becomes debug with the stack; several arguments or a format string are reported', () => {
+    const { output, converted, problems } = convert("console.trace();\nconsole.trace('here');\nconsole.trace(`at ${step}`);\nconsole.trace('x %d', n);\nconsole.trace('a', b);\nconsole.trace('y %s');\n");
+    assert.equal(converted, 3);
+    assert.equal(
+      output,
+      "import { getLogger } from 'callscope';\nconst logger = getLogger(import.meta.url);\n\n" +
+        "logger.debug('Trace', { stack: new Error().stack });\nlogger.debug('Trace: here', { stack: new Error().stack });\nlogger.debug(`Trace: at ${step}`, { stack: new Error().stack });\n" +
+        "console.trace('x %d', n);\nconsole.trace('a', b);\nconsole.trace('y %s');\n",
+    );
+    assert.deepEqual(problems.map((p) => `${p.line}: ${p.reason}`), [4, 5, 6].map((line) => `${line}: console.trace() with several arguments or a format string, convert by hand`));
+  });
+
   test('shadowed console (parameter, local, catch binding) is left alone; obj.console and { console } keys are not console', () => {
     const source = "function f(console) { console.log(1); }\nfunction g() { const console = mk(); console.log(2); }\ntry {} catch (console) { console.log(3); }\nobj.console.log(4);\nconst o = { console: 1 };\n";
     assert.deepEqual(convert(source), { output: source, converted: 0, problems: [] });

@@ -7,7 +7,11 @@
 //
 // What is not converted, and reported instead of guessed: console.log.bind(…),
 // console[method](…), `const { log } = console`, console.log passed as a value,
-// and console methods without a logger meaning (table, dir, group, time, trace…).
+// console methods without a logger meaning (table, dir, group, time…), and
+// console.trace with several arguments or a format string (util.format would
+// print the added { stack } field into the message).
+// console.trace('here') becomes logger.debug('Trace: here', { stack: new Error().stack })
+// (design.md: console.trace -> debug with the stack).
 // A `console` that is a local binding (a parameter, a variable) is not the
 // global console and is left alone.
 
@@ -23,6 +27,8 @@ export const LEVEL_OF: Record<string, string> = { log: 'info', info: 'info', war
 // The last argument of console.error('failed', err) is an error by these names: it becomes { err }.
 const ERROR_NAME = /^(e|err|error|ex|exc|exception|.+Error|.+Err)$/;
 const FORMAT_TOKEN = /%[sdifjoOc]/;
+// Marks a console.trace call among the calls to convert (it becomes debug plus the stack).
+const TRACE = 'trace';
 
 export interface Problem {
   line: number;
@@ -119,7 +125,11 @@ function classify(path: Path, calls: { call: Path; level: string }[], problems: 
     if (grand && (n.CallExpression.check(grand) || grand.type === 'OptionalCallExpression') && grand.callee === parent) {
       const level = LEVEL_OF[method];
       if (level) calls.push({ call: path.parent.parent, level });
-      else report(`console.${method}() has no logger equivalent, convert by hand`);
+      else if (method === 'trace') {
+        const args = grand.arguments as (Node & { value?: unknown; quasis?: { value: { raw: string } }[] })[];
+        if (args.length > 1 || (args[0] && isFormatString(args[0]))) report('console.trace() with several arguments or a format string, convert by hand');
+        else calls.push({ call: path.parent.parent, level: TRACE });
+      } else report(`console.${method}() has no logger equivalent, convert by hand`);
       return;
     }
     if (grand && (n.MemberExpression.check(grand) || grand.type === 'OptionalMemberExpression') && grand.object === parent) {
@@ -133,20 +143,36 @@ function classify(path: Path, calls: { call: Path; level: string }[], problems: 
 
 function convertCall(call: Node & CallNode, logger: string, level: string): Edit[] {
   const callee = call.callee;
-  const edits: Edit[] = [{ start: callee.start!, end: callee.end!, text: `${logger}.${level}` }];
   const args = call.arguments;
+  if (level === TRACE) {
+    const edits: Edit[] = [{ start: callee.start!, end: callee.end!, text: `${logger}.debug` }];
+    const stack = '{ stack: new Error().stack }';
+    // Node prints "Trace: <message>" (and the console bridge logs that): a literal
+    // message keeps the prefix, inside its own quotes; no message is 'Trace'.
+    const message = args[0];
+    if (!message) edits.push({ start: call.end! - 1, end: call.end! - 1, text: `'Trace', ${stack}` });
+    else {
+      if (message.type === 'StringLiteral' || message.type === 'TemplateLiteral') edits.push({ start: message.start! + 1, end: message.start! + 1, text: 'Trace: ' });
+      edits.push({ start: message.end!, end: message.end!, text: `, ${stack}` });
+    }
+    return edits;
+  }
+  const edits: Edit[] = [{ start: callee.start!, end: callee.end!, text: `${logger}.${level}` }];
   if (args.length === 0) {
     edits.push({ start: call.end! - 1, end: call.end! - 1, text: "''" });
     return edits;
   }
   // console.error('failed', err) -> logger.error('failed', { err }): the error travels structured.
   const last = args[args.length - 1] as Node & { name?: string };
-  const first = args[0] as Node & { value?: unknown; quasis?: { value: { raw: string } }[] };
-  const formatString = (first.type === 'StringLiteral' && FORMAT_TOKEN.test(String(first.value))) || (first.type === 'TemplateLiteral' && first.quasis?.some((q) => FORMAT_TOKEN.test(q.value.raw)));
-  if (args.length >= 2 && last.type === 'Identifier' && ERROR_NAME.test(last.name ?? '') && !formatString) {
+  if (args.length >= 2 && last.type === 'Identifier' && ERROR_NAME.test(last.name ?? '') && !isFormatString(args[0]!)) {
     edits.push({ start: last.start!, end: last.end!, text: last.name === 'err' ? '{ err }' : `{ err: ${last.name} }` });
   }
   return edits;
+}
+
+/** A string or template literal with a printf token (%s, %d…). */
+function isFormatString(node: Node & { value?: unknown; quasis?: { value: { raw: string } }[] }): boolean {
+  return (node.type === 'StringLiteral' && FORMAT_TOKEN.test(String(node.value))) || (node.type === 'TemplateLiteral' && (node.quasis ?? []).some((q) => FORMAT_TOKEN.test(q.value.raw)));
 }
 
 /** The getLogger binding imported from callscope, and a top-level logger made with it, if any. */
