@@ -18,6 +18,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { WsInstrumentation } from './instrumentation-ws/instrumentation.js';
+import { winstonInstrumentation } from './logs/winston-export.js';
 
 export type InstrumentationClass = new (config?: object) => Instrumentation;
 
@@ -54,7 +55,8 @@ export const INSTRUMENTATIONS: readonly InstrumentationSpec[] = [
   { name: 'openai', modules: ['openai'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-openai', 'OpenAIInstrumentation') },
   // callscope itself depends on winston, so node_modules/winston proves nothing:
   // on by default only when the app's package.json names winston.
-  { name: 'winston', modules: ['winston'], onByDefault: true, appMustDeclare: true, load: fromPackage('@opentelemetry/instrumentation-winston', 'WinstonInstrumentation') },
+  // The upstream instrumentation (trace ids on records), exporting the app's loggers' records through ours.
+  { name: 'winston', modules: ['winston'], onByDefault: true, appMustDeclare: true, load: () => winstonInstrumentation(requireHere) },
   { name: 'express', modules: ['express'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-express', 'ExpressInstrumentation') },
   { name: 'koa', modules: ['koa'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-koa', 'KoaInstrumentation') },
   { name: 'pg', modules: ['pg', 'pg-pool'], onByDefault: true, load: fromPackage('@opentelemetry/instrumentation-pg', 'PgInstrumentation') },

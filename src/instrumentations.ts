@@ -59,8 +59,8 @@ function instrumentationConfig(name: string, config: Config): object {
     case 'ws':
       return { messageSpans: config.ws.messageSpans, sendSpans: config.ws.sendSpans };
     case 'winston':
-      // Log records are exported by callscope's own logging pipeline; this
-      // instrumentation only adds trace_id/span_id to each record.
+      // Records are exported by callscope's pipeline (src/logs/winston-export.ts),
+      // never through @opentelemetry/winston-transport.
       return { disableLogSending: true };
     default:
       return {};

@@ -20,6 +20,7 @@ import { PREPARED, fromConsoleArgs, prepareRecord, type Record_ } from './record
 import { render } from './render.js';
 import { isError } from './serialize.js';
 import { logsSettings } from './settings.js';
+import { OWN_LOGGER } from './winston-export.js';
 
 type LogMethod = Winston.LeveledLogMethod;
 /** A winston Logger with callscope's levels (fatal … trace) instead of npm's. */
@@ -78,7 +79,9 @@ function createLogger(loggerName: string): CallscopeLogger {
     level: levelFor(settings, loggerName),
     format: { transform: (info: Winston.Logform.TransformableInfo) => formatLine(info) } as Winston.Logform.Format,
     transports: [new (outputTransport())()],
-  });
+    // Exported by exportRecord below: the winston instrumentation adds no export transport.
+    [OWN_LOGGER]: true,
+  } as Winston.LoggerOptions);
 
   // Everything a record needs from the moment of the call (active span, context
   // fields) is taken here, before winston's stream may defer the record.
