@@ -1,6 +1,8 @@
 // WebSocket echo throughput: the same ws echo server bare and under
-// `--import callscope/register` (default settings: a span per message, a send
-// event, metrics), alternating round by round in one run. 50 clients, each with
+// `--import callscope/register` (default settings: message spans made when the
+// handling does traced work — an echo does none —, send counts, metrics; and
+// CALLSCOPE_WS_MESSAGE_SPANS=all: a span per message with a send event),
+// alternating round by round in one run. 50 clients, each with
 // one small message in flight; messages/s and p99 round-trip latency, medians
 // over the rounds. Telemetry goes to a local OTLP sink that discards it, so
 // export cost is included. Usage: node bench/ws-echo.bench.ts [rounds=5] [seconds=5]
@@ -23,7 +25,8 @@ const MESSAGE = JSON.stringify({ type: 'chat', text: 'hello there' });
 const PRELOAD = ['--import', 'callscope/register', 'bench/apps/ws-echo.mjs'];
 const VARIANTS: { name: string; args: string[]; env?: Record<string, string> }[] = [
   { name: 'bare node', args: ['bench/apps/ws-echo.mjs'] },
-  { name: 'callscope/register (defaults)', args: PRELOAD },
+  { name: 'callscope/register (defaults: CALLSCOPE_WS_MESSAGE_SPANS=traced)', args: PRELOAD },
+  { name: 'callscope/register, CALLSCOPE_WS_MESSAGE_SPANS=all', args: PRELOAD, env: { CALLSCOPE_WS_MESSAGE_SPANS: 'all' } },
   { name: 'callscope/register, CALLSCOPE_WS_MESSAGE_SPANS=0.1', args: PRELOAD, env: { CALLSCOPE_WS_MESSAGE_SPANS: '0.1' } },
   { name: 'callscope/register, CALLSCOPE_WS_MESSAGE_SPANS=none', args: PRELOAD, env: { CALLSCOPE_WS_MESSAGE_SPANS: 'none' } },
 ];
@@ -147,8 +150,12 @@ const rows = VARIANTS.map(({ name }) => {
 const report = `# WebSocket echo throughput
 
 Command: \`node bench/ws-echo.bench.ts ${ROUNDS} ${SECONDS}\` (Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; ${CLIENTS} ws clients, one ${MESSAGE.length}-byte text message in flight each, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} alternating rounds, medians).
-Server: \`bench/apps/ws-echo.mjs\`, ESM, echoes every message. callscope with default settings (a CONSUMER span per message, a send event, metrics), telemetry exported to a local OTLP sink. The load client runs on the same machine.
-Target (issue 4): callscope at least 90% of bare throughput.
+Server: \`bench/apps/ws-echo.mjs\`, ESM, echoes every message. callscope with default settings
+(\`CALLSCOPE_WS_MESSAGE_SPANS=traced\`: a message gets its CONSUMER span when its handling does something traced —
+starts a span, logs, reads the active span, throws; an echo does none of that, so it is counted in the metrics
+and makes no span), and with \`all\` (a span per message, with a send event). Telemetry is exported to a local
+OTLP sink. The load client runs on the same machine.
+Target (issue 4): callscope at least 90% of bare throughput with default settings.
 
 "Server CPU" is the echo server's user+system CPU time per message (from /proc). It includes the kernel's loopback
 delivery inside each send, which grows when the server is slower (each send then wakes a sleeping client), so it

@@ -18,7 +18,8 @@ let receiver: OtlpReceiver;
 let fixture: Awaited<ReturnType<typeof startWsFixture>>;
 before(async () => {
   receiver = await new OtlpReceiver().start();
-  fixture = await startWsFixture('ws-server.mjs', { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, ['--expose-gc']);
+  // A span for every message, even those whose handler traces nothing: the most the pipeline has to carry.
+  fixture = await startWsFixture('ws-server.mjs', { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CALLSCOPE_WS_MESSAGE_SPANS: 'all' }, ['--expose-gc']);
 });
 after(async () => {
   fixture.app.kill();

@@ -30,12 +30,15 @@ after(() => {
   context.disable();
 });
 
-async function roundTrip(path: string, setup: (socket: InstanceType<typeof WebSocket>) => void = () => {}): Promise<string> {
+type Socket = InstanceType<typeof WebSocket>;
+const echo = (socket: Socket, data: unknown): unknown => socket.send(`echo ${data}`);
+
+async function roundTrip(path: string, setup: (socket: Socket) => void = () => {}, onMessage: (socket: Socket, data: unknown) => unknown = echo): Promise<string> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(server, 'listening');
   server.on('connection', (socket) => {
     setup(socket);
-    socket.on('message', (data) => socket.send(`echo ${data}`));
+    socket.on('message', (data) => onMessage(socket, data));
   });
   try {
     const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}${path}`);
@@ -61,7 +64,18 @@ describe('WsInstrumentation', () => {
     await new Promise((resolve) => setTimeout(resolve, 50)); // the server side's close event
     await processor.forceFlush();
     const names = exporter.getFinishedSpans().map((s) => s.name).sort();
-    assert.deepEqual(names, ['ws close /unit', 'ws close 127.0.0.1', 'ws connect 127.0.0.1', 'ws receive /unit', 'ws upgrade /unit']);
+    // The default ('traced'): an echo does nothing traced, so its message makes no span.
+    assert.deepEqual(names, ['ws close /unit', 'ws close 127.0.0.1', 'ws connect 127.0.0.1', 'ws upgrade /unit']);
+    instrumentation.setConfig({ messageSpans: 'all' });
+    try {
+      exporter.reset();
+      assert.equal(await roundTrip('/unit'), 'echo hi');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await processor.forceFlush();
+      assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name).sort(), ['ws close /unit', 'ws close 127.0.0.1', 'ws connect 127.0.0.1', 'ws receive /unit', 'ws upgrade /unit']);
+    } finally {
+      instrumentation.setConfig({});
+    }
     assert.equal(trace.getActiveSpan(), undefined, 'nothing left active');
   });
 
@@ -105,5 +119,66 @@ describe('WsInstrumentation', () => {
     } finally {
       instrumentation.enable();
     }
+  });
+});
+
+describe("message spans made when needed ('traced', the default)", () => {
+  const tracer = provider.getTracer('app');
+  async function spansOf(onMessage: (socket: Socket, data: unknown) => unknown) {
+    exporter.reset();
+    assert.equal(await roundTrip('/lazy', undefined, onMessage), 'echo hi');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await processor.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    return { spans, receive: spans.filter((s) => s.name === 'ws receive /lazy'), upgrade: spans.find((s) => s.name === 'ws upgrade /lazy')! };
+  }
+  const ms = (t: [number, number]) => t[0] * 1e3 + t[1] / 1e6;
+
+  test('a span started in the handler makes the message span: its parent, started at the message, linked to the handshake', async () => {
+    const { receive, spans, upgrade } = await spansOf((socket, data) => {
+      tracer.startSpan('work').end();
+      socket.send(`echo ${data}`);
+    });
+    assert.equal(receive.length, 1);
+    const work = spans.find((s) => s.name === 'work')!;
+    assert.equal(work.parentSpanContext?.spanId, receive[0]!.spanContext().spanId);
+    assert.ok(ms(receive[0]!.startTime) <= ms(work.startTime));
+    assert.deepEqual(receive[0]!.links.map((l) => l.context.spanId), [upgrade.spanContext().spanId]);
+    assert.equal(receive[0]!.attributes['callscope.ws.message.size'], 2);
+    // The send came after the span was made: an event on it, as always.
+    assert.deepEqual(receive[0]!.events.map((e) => e.name), ['ws.send']);
+  });
+
+  test('a send before the span is made becomes its event; reading the active span makes it', async () => {
+    const { receive } = await spansOf((socket, data) => {
+      socket.send(`echo ${data}`);
+      trace.getActiveSpan()?.setAttribute('app.seen', true);
+    });
+    assert.equal(receive.length, 1);
+    assert.equal(receive[0]!.attributes['app.seen'], true);
+    assert.deepEqual(receive[0]!.events.map((e) => e.name), ['ws.send']);
+  });
+
+  test('an async handler that traces after an await: the span ends when the handler settles', async () => {
+    const { receive, spans } = await spansOf(async (socket, data) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      tracer.startSpan('after await').end();
+      socket.send(`echo ${data}`);
+    });
+    assert.equal(receive.length, 1);
+    const child = spans.find((s) => s.name === 'after await')!;
+    assert.equal(child.parentSpanContext?.spanId, receive[0]!.spanContext().spanId);
+    assert.ok(ms(receive[0]!.endTime) >= ms(child.endTime), 'ends after the work it awaited');
+  });
+
+  test('read after the handler returned (a timer it left): the span is made already ended where the handling ended', async () => {
+    const { receive, spans } = await spansOf((socket, data) => {
+      setTimeout(() => tracer.startSpan('late').end(), 20);
+      socket.send(`echo ${data}`);
+    });
+    assert.equal(receive.length, 1);
+    const late = spans.find((s) => s.name === 'late')!;
+    assert.equal(late.parentSpanContext?.spanId, receive[0]!.spanContext().spanId);
+    assert.ok(ms(receive[0]!.endTime) <= ms(late.startTime), 'the message span ended when the handler returned');
   });
 });

@@ -1,4 +1,4 @@
-// CALLSCOPE_WS_MESSAGE_SPANS (all | none | ratio) and CALLSCOPE_WS_SEND_SPANS:
+// CALLSCOPE_WS_MESSAGE_SPANS (traced | all | none | ratio) and CALLSCOPE_WS_SEND_SPANS:
 // parsing (one warning for a bad value, never a throw) and their effect on a
 // real server.
 
@@ -10,7 +10,9 @@ import { CLIENT, PRODUCER, ask, of, openClient, startWsFixture } from './helpers
 
 describe('ws settings', () => {
   const cases: [Record<string, string>, unknown, boolean][] = [
-    [{}, 'all', false],
+    [{}, 'traced', false],
+    [{ CALLSCOPE_WS_MESSAGE_SPANS: 'all' }, 'all', false],
+    [{ CALLSCOPE_WS_MESSAGE_SPANS: 'Traced' }, 'traced', false],
     [{ CALLSCOPE_WS_MESSAGE_SPANS: 'none' }, 'none', false],
     [{ CALLSCOPE_WS_MESSAGE_SPANS: ' 0.25 ' }, 0.25, false],
     [{ CALLSCOPE_WS_MESSAGE_SPANS: '1' }, 'all', false],
@@ -27,9 +29,9 @@ describe('ws settings', () => {
 
   test('bad values: one warning each, defaults used', () => {
     const config = resolveConfig({}, { CALLSCOPE_WS_MESSAGE_SPANS: '1.5', CALLSCOPE_WS_SEND_SPANS: 'sometimes' });
-    assert.deepEqual(config.ws, { messageSpans: 'all', sendSpans: false });
+    assert.deepEqual(config.ws, { messageSpans: 'traced', sendSpans: false });
     assert.equal(config.warnings.length, 2, config.warnings.join('\n'));
-    assert.match(config.warnings[0]!, /^CALLSCOPE_WS_MESSAGE_SPANS: "1\.5" is not all, none or a ratio between 0 and 1; using all$/);
+    assert.match(config.warnings[0]!, /^CALLSCOPE_WS_MESSAGE_SPANS: "1\.5" is not traced, all, none or a ratio between 0 and 1; using traced$/);
     assert.match(config.warnings[1]!, /^CALLSCOPE_WS_SEND_SPANS: /);
   });
 
@@ -37,7 +39,7 @@ describe('ws settings', () => {
     assert.deepEqual(resolveConfig({ ws: { messageSpans: 0.5, sendSpans: true } }, {}).ws, { messageSpans: 0.5, sendSpans: true });
     assert.deepEqual(resolveConfig({ ws: { messageSpans: 0.5 } }, { CALLSCOPE_WS_MESSAGE_SPANS: 'none' }).ws.messageSpans, 'none');
     const bad = resolveConfig({ ws: { messageSpans: -1 } }, {});
-    assert.equal(bad.ws.messageSpans, 'all');
+    assert.equal(bad.ws.messageSpans, 'traced');
     assert.match(bad.warnings.join('\n'), /ws\.messageSpans: -1 is not/);
   });
 });

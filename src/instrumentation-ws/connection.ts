@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   ATTR_CLOSE_CODE, ATTR_CLOSE_REASON, ATTR_CONNECTION_DURATION, ATTR_CONNECTION_ID, ATTR_MESSAGES_RECEIVED, ATTR_MESSAGES_SENT,
-  ATTR_PROTOCOL, ATTR_SEVERITY, ATTR_UNFINISHED, closeReason, closeSeverity, pathOf,
+  ATTR_PROTOCOL, ATTR_SEVERITY, closeReason, closeSeverity, pathOf,
 } from './attributes.js';
 import { CONNECTION, type Connection, type WsSocket } from './internal-types.js';
 import type { WsMetrics } from './metrics.js';
@@ -211,10 +211,7 @@ export function closeConnection(host: Host, connection: Connection, code: unknow
     span.end();
     return;
   }
-  for (const span of connection.pending ?? []) {
-    span.setAttribute(ATTR_UNFINISHED, true);
-    span.end();
-  }
+  for (const message of connection.pending ?? []) message.finish(true);
   connection.pending = undefined;
   if (!connection.open) return;
   connection.open = false;

@@ -15,7 +15,7 @@ import { context } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { runWithLogFields } from '../logs/context.js';
+import { withLogFieldsInContext } from '../logs/context.js';
 import { VERSION } from '../state.js';
 import { ServerHandshake, clientHandshakeEvent, closeConnection, injectInto, startClientHandshake } from './connection.js';
 import { CONNECTION, type Connection, REQUEST, type UpgradeCallback, type WsModule, type WsServer, type WsSocket } from './internal-types.js';
@@ -52,11 +52,11 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
     this.wsMetrics.register(this.meter);
   }
 
-  /** 'all', 'none' or a ratio in [0, 1] (anything else reads as 'all'). */
+  /** 'traced', 'all', 'none' or a ratio in [0, 1] (anything else reads as 'traced', the default). */
   get messageSpans(): MessageSpans {
     const mode = this.getConfig().messageSpans;
-    if (mode === 'none' || (typeof mode === 'number' && mode >= 0 && mode < 1)) return mode;
-    return 'all';
+    if (mode === 'none' || mode === 'all' || (typeof mode === 'number' && mode >= 0 && mode < 1)) return mode;
+    return typeof mode === 'number' && mode >= 1 ? 'all' : 'traced';
   }
 
   protected init() {
@@ -99,7 +99,7 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
       const accepted = function (this: unknown, ws: WsSocket) {
         safeExecuteInTheMiddle(() => handshake.accept(instrumentation, ws), ignore, true);
         return safeExecuteInTheMiddle(
-          () => context.with(handshake.context, () => runWithLogFields(handshake.logFields, () => Reflect.apply(cb, this, arguments))),
+          () => context.with(withLogFieldsInContext(handshake.context, handshake.logFields), () => Reflect.apply(cb, this, arguments)),
           quietly((error) => handshake.end(undefined, error)),
         );
       };

@@ -2,7 +2,7 @@
 // Only what the instrumentation reads is typed; `ws` internals (`_req`) are
 // named here so that every dependency on them is in one place.
 
-import type { Span, SpanContext } from '@opentelemetry/api';
+import type { Context, Span, SpanContext } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -33,8 +33,10 @@ export interface Connection {
   sent: number;
   /** The last `error` event: reported on the close span. */
   lastError: Error | undefined;
-  /** Message spans waiting for an async listener; ended on close at the latest. */
-  pending: Set<Span> | undefined;
+  /** The context message handlers start from (no span, the log fields); made at the first message. */
+  messageBase?: Context;
+  /** Messages waiting for an async listener; finished (marked unfinished) on close at the latest. */
+  pending: Set<{ finish(unfinished: boolean): void }> | undefined;
 }
 
 export interface WsSocket extends EventEmitter {

@@ -9,8 +9,8 @@
 import { type Attributes, type Context, type Span, ROOT_CONTEXT, SpanKind, TraceFlags, context, trace } from '@opentelemetry/api';
 import { safeExecuteInTheMiddle } from '@opentelemetry/instrumentation';
 import { randomFillSync } from 'node:crypto';
-import { ATTR_CONNECTION_ID, ATTR_MESSAGE_SIZE, ATTR_MESSAGE_TYPE, messageSize } from './attributes.js';
-import { runWithLogFields } from '../logs/context.js';
+import { ATTR_CONNECTION_ID, ATTR_MESSAGE_SIZE, ATTR_MESSAGE_TYPE, ATTR_UNFINISHED, messageSize } from './attributes.js';
+import { withLogFieldsInContext } from '../logs/context.js';
 import { type Host, recordError } from './connection.js';
 import type { Connection, WsSocket } from './internal-types.js';
 import type { MessageSpans } from './types.js';
@@ -32,6 +32,9 @@ export function quietly(onFinish: (error: Error | undefined) => void): (error: E
     }
   };
 }
+
+// A message that sends more than this before its span is made keeps the first ones as events (the count is in the metric).
+const MAX_BUFFERED_SENDS = 128;
 
 /** Message spans and their connection, so that a send inside one need not repeat the connection id. */
 const messageSpans = new WeakMap<Span, Connection>();
@@ -71,73 +74,161 @@ function unsampledIds(): { traceId: string; spanId: string } {
   return { traceId: pool.toString('hex', start, start + 16), spanId: pool.toString('hex', start + 16, start + 24) };
 }
 
-/** The context a message is handled in: a sampled span, or (ratio not drawn) a deliberately unsampled one. */
-function startMessage(host: Host, connection: Connection, mode: MessageSpans, data: unknown, isBinary: unknown): { span?: Span; ctx: Context } {
+// The api's key for the active span (createContextKey is Symbol.for).
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
+
+/**
+ * One incoming message and its span: made at once ('all', or a ratio that was
+ * drawn) or, with 'traced', only when something needs it — a span started inside
+ * (an outbound call), a log record, getActiveSpan(), a listener that throws. A
+ * message whose handling does none of these (an echo, a counter) costs no span.
+ */
+class Message {
+  span: Span | undefined;
+  readonly ctx: Context;
+  /** ws.send() calls made before the span existed (size, 1 if binary, time; flat), replayed as events when it is made. */
+  sends: number[] | undefined;
+  private readonly startTime = performance.now();
+  /** When the handling finished, if the span did not exist then (it may still be made later, already ended). */
+  private endedAt: number | undefined;
+  private unfinished = false;
+  private readonly size: number;
+  private readonly binary: boolean;
+  private readonly host: Host;
+  private readonly connection: Connection;
+
+  constructor(host: Host, connection: Connection, data: unknown, isBinary: unknown, lazy: boolean) {
+    this.host = host;
+    this.connection = connection;
+    this.size = messageSize(data);
+    this.binary = Boolean(isBinary);
+    const base = baseContext(connection);
+    this.ctx = lazy ? new LazyMessageContext(this, base) : trace.setSpan(base, this.materialize());
+  }
+
+  materialize(): Span {
+    if (this.span) return this.span;
+    const connection = this.connection;
+    const span = this.host.wsTracer.startSpan(`ws receive ${connection.target}`, {
+      kind: SpanKind.CONSUMER,
+      startTime: this.startTime,
+      // A connection can live for hours: each message is its own trace, linked to the handshake.
+      links: [{ context: connection.handshake }],
+      attributes: { [ATTR_CONNECTION_ID]: connection.id, [ATTR_MESSAGE_SIZE]: this.size, [ATTR_MESSAGE_TYPE]: this.binary ? 'binary' : 'text' },
+    }, ROOT_CONTEXT);
+    this.span = span;
+    messageSpans.set(span, connection);
+    const sends = this.sends ?? [];
+    for (let i = 0; i < sends.length; i += 3) {
+      span.addEvent('ws.send', { [ATTR_MESSAGE_SIZE]: sends[i]!, [ATTR_MESSAGE_TYPE]: sends[i + 1] ? 'binary' : 'text' }, sends[i + 2]);
+    }
+    this.sends = undefined;
+    // Read after the handling finished (a callback it left behind): the span ends where the handling did,
+    // exactly as a span made up front would have.
+    if (this.endedAt !== undefined) this.close(span, this.endedAt);
+    return span;
+  }
+
+  /** The handling is over (`unfinished`: the connection closed first). */
+  finish(unfinished = false): void {
+    this.unfinished ||= unfinished;
+    if (this.span) this.close(this.span, undefined);
+    else this.endedAt ??= performance.now();
+  }
+
+  private close(span: Span, at: number | undefined): void {
+    if (this.unfinished) span.setAttribute(ATTR_UNFINISHED, true);
+    // An explicit time, on the clock the start time came from: given a start time, the SDK
+    // would otherwise take the end from Date.now() (ms precision, another clock).
+    span.end(at ?? performance.now());
+  }
+}
+
+/** A context whose active span is the message's, made on first read. Other keys behave as usual. */
+class LazyMessageContext implements Context {
+  readonly message: Message;
+  private readonly base: Context;
+
+  constructor(message: Message, base: Context) {
+    this.message = message;
+    this.base = base;
+  }
+
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this.message.materialize() : this.base.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return key === SPAN_KEY ? this.base.setValue(key, value) : new LazyMessageContext(this.message, this.base.setValue(key, value));
+  }
+
+  deleteValue(key: symbol): Context {
+    return key === SPAN_KEY ? this.base.deleteValue(key) : new LazyMessageContext(this.message, this.base.deleteValue(key));
+  }
+}
+
+/**
+ * What every message context of a connection starts from: no span, and the connection
+ * id for the log records the listeners write (with the message span's trace ids).
+ */
+function baseContext(connection: Connection): Context {
+  return (connection.messageBase ??= withLogFieldsInContext(ROOT_CONTEXT, connection.logFields));
+}
+
+/** The context a message is handled in: its (maybe lazy) span, or (ratio not drawn) a deliberately unsampled one. */
+function startMessage(host: Host, connection: Connection, mode: MessageSpans, data: unknown, isBinary: unknown): { message?: Message; ctx: Context } {
   if (typeof mode === 'number' && Math.random() >= mode) {
     // Unsampled but valid: the calls made while handling this message are not traced either.
-    return { ctx: trace.setSpanContext(ROOT_CONTEXT, { ...unsampledIds(), traceFlags: TraceFlags.NONE }) };
+    return { ctx: trace.setSpanContext(baseContext(connection), { ...unsampledIds(), traceFlags: TraceFlags.NONE }) };
   }
-  const span = host.wsTracer.startSpan(`ws receive ${connection.target}`, {
-    kind: SpanKind.CONSUMER,
-    // A connection can live for hours: each message is its own trace, linked to the handshake.
-    links: [{ context: connection.handshake }],
-    attributes: {
-      [ATTR_CONNECTION_ID]: connection.id,
-      [ATTR_MESSAGE_SIZE]: messageSize(data),
-      [ATTR_MESSAGE_TYPE]: isBinary ? 'binary' : 'text',
-    },
-  }, ROOT_CONTEXT);
-  messageSpans.set(span, connection);
-  return { span, ctx: trace.setSpan(ROOT_CONTEXT, span) };
+  const message = new Message(host, connection, data, isBinary, mode === 'traced');
+  return { message, ctx: message.ctx };
 }
 
 /** emit('message', data, isBinary) on a server connection. */
 export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connection: Connection, emit: Function, args: IArguments): boolean {
   connection.received++;
   connection.metrics.received++;
-  // Logs written by the listeners carry the connection id (and, in a span, its trace ids).
   const emitNow = () => Reflect.apply(emit, ws, args) as boolean;
-  const dispatch = () => runWithLogFields(connection.logFields, emitNow);
+  const dispatch = () => context.with(baseContext(connection), emitNow);
   if (mode === 'none') return dispatch();
   const started = safeExecuteInTheMiddle(() => startMessage(host, connection, mode, args[1], args[2]), ignore, true);
   if (!started) return dispatch();
-  const { span, ctx } = started;
+  const { message, ctx } = started;
   const previous = collecting;
   const promises: PromiseLike<unknown>[] = [];
-  collecting = span ? promises : undefined;
+  collecting = message ? promises : undefined;
   return safeExecuteInTheMiddle(
-    // The log context outside the span context: withLogContext then finds no active span to copy
-    // the connection id onto (the message span has it already).
-    () => runWithLogFields(connection.logFields, () => context.with(ctx, emitNow)),
+    () => context.with(ctx, emitNow),
     quietly((error) => {
       collecting = previous;
-      if (!span) return;
+      if (!message) return;
       if (error !== undefined) {
         // A listener threw: the error still reaches the app (rethrown by safeExecuteInTheMiddle).
-        recordError(span, error);
-        span.end();
+        recordError(message.materialize(), error);
+        message.finish();
       } else {
-        endWhenSettled(connection, span, promises);
+        endWhenSettled(connection, message, promises);
       }
     }),
   );
 }
 
-function endWhenSettled(connection: Connection, span: Span, promises: PromiseLike<unknown>[]): void {
+function endWhenSettled(connection: Connection, message: Message, promises: PromiseLike<unknown>[]): void {
   if (promises.length === 0) {
-    span.end();
+    message.finish();
     return;
   }
-  (connection.pending ??= new Set()).add(span);
+  (connection.pending ??= new Set()).add(message);
   let left = promises.length;
   const settle = () => {
     // Already ended by the close if it is no longer pending.
-    if (--left === 0 && connection.pending?.delete(span)) span.end();
+    if (--left === 0 && connection.pending?.delete(message)) message.finish();
   };
   for (const promise of promises) {
     try {
       promise.then(settle, (error: unknown) => {
-        if (connection.pending?.has(span)) recordError(span, error);
+        if (connection.pending?.has(message)) recordError(message.materialize(), error);
         settle();
         // Rethrown so that the rejection stays unhandled, as it was without us
         // (emit() drops a listener's promise): the app's unhandledRejection
@@ -155,7 +246,16 @@ export function traceSend(host: Host, sendSpans: boolean, ws: WsSocket, connecti
   connection.sent++;
   connection.metrics.sent++;
   if (!sendSpans) {
-    const active = trace.getActiveSpan();
+    const current = context.active();
+    if (current instanceof LazyMessageContext && current.message.span === undefined) {
+      // Inside a message whose span does not exist (yet): keep the event's facts for it, make no span for it.
+      const sends = (current.message.sends ??= []);
+      if (sends.length < MAX_BUFFERED_SENDS * 3) {
+        safeExecuteInTheMiddle(() => sends.push(messageSize(args[0]), isBinarySend(args) ? 1 : 0, performance.now()), ignore, true);
+      }
+      return Reflect.apply(send, ws, args);
+    }
+    const active = trace.getSpan(current);
     if (active?.isRecording()) {
       // Inside this connection's own message span the id is already there: not repeated (it
       // was a third of the event's export cost).
@@ -177,12 +277,15 @@ export function traceSend(host: Host, sendSpans: boolean, ws: WsSocket, connecti
   );
 }
 
+/** Whether send(data, options) sends a binary frame: options.binary, else whatever is not a string. */
+function isBinarySend(args: IArguments): boolean {
+  const options = args[1] as { binary?: boolean } | undefined;
+  return typeof options === 'object' && options !== null && options.binary !== undefined ? Boolean(options.binary) : typeof args[0] !== 'string';
+}
+
 /** Size and type of send(data, options); the connection id when given. */
 function sendAttributes(args: IArguments, connection: Connection | undefined): Attributes {
-  const data = args[0];
-  const options = args[1] as { binary?: boolean } | undefined;
-  const binary = typeof options === 'object' && options !== null && options.binary !== undefined ? options.binary : typeof data !== 'string';
-  const attributes: Attributes = { [ATTR_MESSAGE_SIZE]: messageSize(data), [ATTR_MESSAGE_TYPE]: binary ? 'binary' : 'text' };
+  const attributes: Attributes = { [ATTR_MESSAGE_SIZE]: messageSize(args[0]), [ATTR_MESSAGE_TYPE]: isBinarySend(args) ? 'binary' : 'text' };
   if (connection) attributes[ATTR_CONNECTION_ID] = connection.id;
   return attributes;
 }

@@ -10,7 +10,7 @@ export interface WsSettings {
 }
 
 export interface WsOptions {
-  /** 'all' (default), 'none', or the fraction of messages traced (0..1). Overridden by CALLSCOPE_WS_MESSAGE_SPANS. */
+  /** 'traced' (default), 'all', 'none', or the fraction of messages traced (0..1). Overridden by CALLSCOPE_WS_MESSAGE_SPANS. */
   messageSpans?: MessageSpans;
   /** A PRODUCER span per ws.send() instead of a span event. Overridden by CALLSCOPE_WS_SEND_SPANS. Default false. */
   sendSpans?: boolean;
@@ -26,11 +26,11 @@ export function resolveWsSettings(options: WsOptions | undefined, env: Env, warn
 }
 
 function readMessageSpans(warnings: Warnings, name: string, raw: string | number | undefined): MessageSpans {
-  if (raw === undefined) return 'all';
+  if (raw === undefined) return 'traced';
   const text = String(raw).trim().toLowerCase();
-  if (text === 'all' || text === 'none') return text;
+  if (text === 'traced' || text === 'all' || text === 'none') return text;
   const ratio = typeof raw === 'number' ? raw : text === '' ? NaN : Number(text);
   if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) return ratio >= 1 ? 'all' : ratio;
-  warnings.add(name, `${JSON.stringify(raw)} is not all, none or a ratio between 0 and 1`, 'all');
-  return 'all';
+  warnings.add(name, `${JSON.stringify(raw)} is not traced, all, none or a ratio between 0 and 1`, 'traced');
+  return 'traced';
 }

@@ -5,7 +5,7 @@
 // separate module instances, and a context set through one must be seen by the other.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Context, trace } from '@opentelemetry/api';
+import { type Context, context, createContextKey, trace } from '@opentelemetry/api';
 import { NoopSpanProcessor, type Span } from '@opentelemetry/sdk-trace';
 
 export type LogFields = Record<string, unknown>;
@@ -14,9 +14,23 @@ const KEY = Symbol.for('callscope.logs.context');
 const holder = globalThis as { [KEY]?: AsyncLocalStorage<LogFields> };
 const storage: AsyncLocalStorage<LogFields> = (holder[KEY] ??= new AsyncLocalStorage<LogFields>());
 
-/** The fields in scope, or undefined outside every withLogContext. */
+// Fields an instrumentation puts in the OpenTelemetry context it runs app code in
+// (the ws connection id of a message handler): one context switch per message
+// instead of two. createContextKey is Symbol.for, shared by the ESM and CJS builds.
+const FIELDS_KEY = createContextKey('callscope.logs.fields');
+
+/** `ctx` with `fields` added to the records made while it is active (fields must not change afterwards). */
+export function withLogFieldsInContext(ctx: Context, fields: LogFields): Context {
+  return ctx.setValue(FIELDS_KEY, fields);
+}
+
+/** The fields in scope (withLogContext's, over an instrumentation's), or undefined. */
 export function currentLogFields(): LogFields | undefined {
-  return storage.getStore();
+  const fromContext = context.active().getValue(FIELDS_KEY) as LogFields | undefined;
+  const fromStore = storage.getStore();
+  if (fromContext === undefined) return fromStore;
+  if (fromStore === undefined) return fromContext;
+  return { ...fromContext, ...fromStore };
 }
 
 /**
@@ -29,15 +43,6 @@ export function withLogContext<T>(fields: LogFields, fn: () => T): T {
   const merged = outer ? { ...outer, ...fields } : { ...fields };
   setOnActiveSpan(fields);
   return storage.run(merged, fn);
-}
-
-/**
- * For instrumentations (the ws instrumentation puts the connection id on the
- * records of a message handler): like withLogContext, without a new closure
- * when the fields are already the ones in scope.
- */
-export function runWithLogFields<T>(fields: LogFields, fn: () => T): T {
-  return storage.getStore() === fields ? fn() : withLogContext(fields, fn);
 }
 
 /** Span attributes accept primitives and arrays of them; anything else is written as JSON. */
@@ -69,7 +74,7 @@ function setOnActiveSpan(fields: LogFields): void {
 // NoopSpanProcessor supplies the no-op end/flush/shutdown.
 export class LogContextSpanProcessor extends NoopSpanProcessor {
   override onStart(span: Span, _parentContext: Context): void {
-    const fields = storage.getStore();
+    const fields = currentLogFields();
     if (!fields) return;
     try {
       for (const key of Object.keys(fields)) {
