@@ -155,7 +155,13 @@ class LazyMessageContext implements Context {
   }
 
   getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this.message.materialize() : this.base.getValue(key);
+    if (key !== SPAN_KEY) return this.base.getValue(key);
+    // Read by app and instrumentation code: a failure to make the span must not reach it.
+    try {
+      return this.message.materialize();
+    } catch {
+      return undefined;
+    }
   }
 
   setValue(key: symbol, value: unknown): Context {

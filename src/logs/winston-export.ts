@@ -45,8 +45,9 @@ function exportWinstonRecord(info: Record<string | symbol, unknown>): void {
   try {
     const level = String(info[LEVEL] ?? info.level);
     const message = info.message;
-    const copy: Record<string, unknown> = { level: LEVEL_MAP[level] ?? 'info', message: typeof message === 'string' ? message : formatWithOptions({ colors: false }, message) };
-    if (LEVEL_MAP[level] !== level) copy['log.level.original'] = level; // http, verbose, silly, syslog's…
+    const mapped = Object.hasOwn(LEVEL_MAP, level) ? LEVEL_MAP[level] : undefined; // never Object.prototype's "constructor"…
+    const copy: Record<string, unknown> = { level: mapped ?? 'info', message: typeof message === 'string' ? message : formatWithOptions({ colors: false }, message) };
+    if (mapped !== level) copy['log.level.original'] = level; // http, verbose, silly, syslog's…
     // A copy: the app's other transports must see the record exactly as before.
     for (const key of Object.keys(info)) if (!NOT_FIELDS.has(key)) copy[key] = info[key];
     // logger.error('failed', err) leaves winston's record with the error's stack as a

@@ -100,7 +100,7 @@ export class CallSpanProcessor implements SpanProcessor {
   }
 
   onEnd(_span: ReadableSpan): void {
-    // nothing: open calls are weakly held and go with their spans
+    // nothing: the open-call record rides on the span and goes with it
   }
 
   /** Classified once per call; a child asking first (it ends before its parent) fills the parent's in. */
