@@ -107,10 +107,21 @@ export class Redactor {
   }
 
   redactString(text: string): string {
+    let result = this.redactOnce(text);
+    // A redaction can expose another match (replacing `?` in `x://password=?"@` lets the
+    // userinfo pattern span the rest), so repeat until nothing changes: the result is a
+    // fixed point, which makes redaction idempotent. Text without secrets takes one pass.
+    for (let pass = 0; pass < 4 && result !== text; pass++) {
+      text = result;
+      result = this.redactOnce(text);
+    }
+    return result;
+  }
+
+  private redactOnce(text: string): string {
     if (text.length < MIN_LENGTH || !TRIGGERS.test(text)) return this.redactExtra(text);
     let result = text;
-    // Shapes first: pair redaction only shortens tokens, so it cannot create a new
-    // shape afterwards, and the result is idempotent.
+    // Shapes first: pair redaction only shortens tokens, so it cannot create a new shape afterwards.
     if (SHAPE_TRIGGERS.test(result)) {
       result = result.replace(SHAPES, (_match, scheme) => (scheme !== undefined ? `${scheme} ${REDACTED}` : REDACTED));
     }
