@@ -5,8 +5,8 @@
 // span, classified postgresql / database, with the severity design.md gives
 // (info on success; error for a failed query and a refused connection; status
 // ERROR on both); callscope.external.duration counts each call once; the
-// password of the connection string reaches the receiver nowhere. A password
-// literal in SQL text (db.query.text) is checked too: see the todo test below.
+// password of the connection string reaches the receiver nowhere, nor does a
+// password literal in the SQL text (db.query.text).
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -77,6 +77,8 @@ interface Call {
   matches: (span: ReceivedSpan) => boolean;
   severity: 'info' | 'error';
   status?: RegExp;
+  /** error.type: the SQLSTATE / system error code from the exception text (instrumentation-pg records no exception.type). */
+  errorType?: string;
 }
 const query = (text: string | RegExp) => (s: ReceivedSpan) => {
   const got = s.attributes['db.query.text'];
@@ -88,9 +90,9 @@ const CALLS: Call[] = [
   { what: 'create table', matches: query(/^CREATE TABLE users \(/), severity: 'info' },
   { what: 'insert', matches: query('INSERT INTO users (id, name) VALUES ($1, $2)'), severity: 'info' },
   { what: 'parameterized select', matches: query('SELECT name FROM users WHERE id = $1'), severity: 'info' },
-  { what: 'sql error', matches: query('SELECT * FROM no_such_table'), severity: 'error', status: /relation "no_such_table" does not exist/ },
+  { what: 'sql error', matches: query('SELECT * FROM no_such_table'), severity: 'error', status: /relation "no_such_table" does not exist/, errorType: '42P01' },
   { what: 'update', matches: query(/^UPDATE users SET password=/), severity: 'info' },
-  { what: 'connection refused', matches: connect(() => closedPort), severity: 'error', status: /ECONNREFUSED/ },
+  { what: 'connection refused', matches: connect(() => closedPort), severity: 'error', status: /ECONNREFUSED/, errorType: 'ECONNREFUSED' },
 ];
 
 /** Everything the receiver got from the app, as one string. */
@@ -136,7 +138,7 @@ describe('database calls (pg -> PGlite over TCP)', { timeout: 50000 }, () => {
       if (call.status) {
         assert.equal(span.status.code, STATUS_ERROR, why);
         assert.match(span.status.message, call.status, why);
-        assert.ok(a['error.type'], `${why}: error.type`);
+        assert.equal(a['error.type'], call.errorType, `${why}: error.type`);
         assert.ok(span.events.some((e) => e.name === 'exception'), `${why}: exception event`);
       } else {
         assert.notEqual(span.status.code, STATUS_ERROR, why);
@@ -145,17 +147,19 @@ describe('database calls (pg -> PGlite over TCP)', { timeout: 50000 }, () => {
     }
   });
 
-  test('callscope.external.duration counts every call once, by severity', () => {
+  test('callscope.external.duration counts every call once, by severity and error.type', () => {
     const metric = receiver!.metrics.filter((m) => mine(m) && m.name === 'callscope.external.duration').at(-1)!;
     assert.equal(metric.type, 'histogram');
     const counted: Record<string, number> = {};
     for (const point of metric.points) {
-      const key = ['callscope.service.name', 'callscope.service.category', 'callscope.severity'].map((k) => point.attributes[k]).join('|');
+      const key = ['callscope.service.name', 'callscope.service.category', 'callscope.severity', 'error.type'].map((k) => point.attributes[k] ?? '').join('|');
       counted[key] = (counted[key] ?? 0) + point.count!;
-      if (point.attributes['callscope.severity'] === 'error') assert.ok(point.attributes['error.type'], `error.type on ${JSON.stringify(point.attributes)}`);
     }
     const expected: Record<string, number> = {};
-    for (const call of CALLS) expected[`postgresql|database|${call.severity}`] = (expected[`postgresql|database|${call.severity}`] ?? 0) + 1;
+    for (const call of CALLS) {
+      const key = `postgresql|database|${call.severity}|${call.errorType ?? ''}`;
+      expected[key] = (expected[key] ?? 0) + 1;
+    }
     assert.deepEqual(counted, expected);
   });
 
@@ -168,13 +172,12 @@ describe('database calls (pg -> PGlite over TCP)', { timeout: 50000 }, () => {
     assert.ok(!text.includes(PASSWORD), `the connection password was exported:\n${text.slice(Math.max(0, text.indexOf(PASSWORD) - 300), text.indexOf(PASSWORD) + 100)}`);
   });
 
-  // Known gap, found by this test: instrumentation-pg exports the SQL text as db.query.text, and
-  // redact.ts redacts `password=value` but not a quoted SQL literal (`password='…'`, `PASSWORD '…'`).
-  // design.md promises redaction of attributes *named* password and of secret *shapes* only, so a
-  // literal inside SQL is not covered today. The assertion is the wanted behaviour; drop `todo`
-  // when redaction (or a db.query.text sanitizer) covers it.
-  test('a password literal in SQL text reaches the receiver nowhere', { todo: 'quoted SQL literals are not redacted (db.query.text)' }, () => {
-    const leakedIn = receiver!.spans.filter(mine).flatMap((s) => Object.entries(s.attributes).filter(([, v]) => String(v).includes(SQL_SECRET)).map(([k]) => `${s.name} ${k}`));
-    assert.deepEqual(leakedIn, []);
+  // instrumentation-pg exports the SQL text as db.query.text: a password literal in it is redacted
+  // (redact.ts: quoted values of sensitive names, and SQL's `PASSWORD '…'` form).
+  test('a password literal in SQL text reaches the receiver nowhere', () => {
+    const update = receiver!.spans.find((s) => mine(s) && query(/^UPDATE users/)(s));
+    assert.equal(update?.attributes['db.query.text'], "UPDATE users SET password='[REDACTED]' WHERE id = 7");
+    const text = exported();
+    assert.ok(!text.includes(SQL_SECRET), `the SQL literal was exported:\n${text.slice(Math.max(0, text.indexOf(SQL_SECRET) - 300), text.indexOf(SQL_SECRET) + 100)}`);
   });
 });

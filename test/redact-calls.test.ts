@@ -34,6 +34,11 @@ const CORPUS: Secret[] = [
   { where: 'log', value: 'Authorization: Bearer tok_live_51HxYzAbCdEf', secret: 'tok_live_51HxYzAbCdEf' },
   { where: 'log', value: '{"client_secret": "cs_7a6b5c4d3e2f1a0b"}', secret: 'cs_7a6b5c4d3e2f1a0b' },
   { where: 'log', value: 'custom corp-secret-XYZ-123 (CALLSCOPE_REDACT regex)', secret: 'corp-secret-XYZ-123' },
+  { where: 'log', value: 'login failed for bob, password="Tr0ub4dor&3x"', secret: 'Tr0ub4dor&3x' },
+  { where: 'log', value: `msg='retrying with token=tk_8d7c6b5a4f3e'`, secret: 'tk_8d7c6b5a4f3e' },
+  { where: 'attribute', value: "UPDATE users SET password = 'n0t-in-the-trace' WHERE id = 7", secret: 'n0t-in-the-trace' },
+  { where: 'attribute', value: "ALTER ROLE app WITH LOGIN PASSWORD 'it''s-a-s3cret'", secret: 's3cret' },
+  { where: 'attribute', value: "CREATE USER 'app'@'%' IDENTIFIED BY 'mysql-s3cret-pw'", secret: 'mysql-s3cret-pw' },
 ];
 
 const servers = useTestServers();

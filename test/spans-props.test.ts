@@ -33,6 +33,9 @@ const secretArb = fc.oneof(
   alnum.map((s) => ({ text: `Bearer ${s}`, secret: s })),
   fc.tuple(fc.constantFrom('password', 'api_key', 'X-Amz-Signature', 'token', 'client_secret', 'x-internal-auth'), alnum).map(([name, s]) => ({ text: `?${name}=${s}`, secret: s })),
   alnum.map((s) => ({ text: `https://user:${s}@example.com/`, secret: s })),
+  // SQL and log text: quoted values, the keyword forms, a pair inside another name's value.
+  fc.tuple(fc.constantFrom(`password='#'`, `PASSWD = "#"`, `WITH PASSWORD '#'`, `IDENTIFIED BY '#'`, `msg='retry token=#'`, `next=?api_key=#`), alnum)
+    .map(([form, s]) => ({ text: form.replace('#', s), secret: s })),
 );
 
 describe('redactor', () => {
@@ -44,7 +47,8 @@ describe('redactor', () => {
   });
 
   test('is idempotent on text full of near-secrets', () => {
-    const pieces = fc.constantFrom('sk-', 'AKIA', 'eyJ', '.', 'Bearer ', 'Basic ', 'password=', '"token": "', '"', '://', '@', '?', '&', 'key=', '[REDACTED]', ' ', 'abcdefghijklmnop', 'ABCDEFGHIJKLMNOP', '0123456789');
+    const pieces = fc.constantFrom('sk-', 'AKIA', 'eyJ', '.', 'Bearer ', 'Basic ', 'password=', '"token": "', '"', '://', '@', '?', '&', 'key=', '[REDACTED]', ' ', 'abcdefghijklmnop', 'ABCDEFGHIJKLMNOP', '0123456789',
+      "'", ' = ', '=', "''", '\\', 'PASSWORD ', 'identified by ', 'msg=');
     fc.assert(fc.property(fc.array(pieces, { maxLength: 30 }).map((parts) => parts.join('')), (text) => {
       const once = redactor.redactString(text);
       assert.equal(redactor.redactString(once), once, JSON.stringify(text));

@@ -53,25 +53,47 @@ const SHAPES = new RegExp(
 );
 // One scan says whether either expression below could match; most strings
 // (methods, hosts, paths, user agents) have no trigger and cost just this test.
-const TRIGGERS = /[=@"]|sk-|AKIA|ASIA|eyJ|earer|asic/;
+const TRIGGERS = /[=@"']|sk-|AKIA|ASIA|eyJ|earer|asic/;
 const SHAPE_TRIGGERS = /sk-|AKIA|ASIA|eyJ|earer|asic/;
 
-// name=value pairs (query strings, form bodies, log text), "name": "value" (JSON)
-// and URL userinfo. Any name matches here; the callback keeps only sensitive ones,
-// which is much cheaper than an alternation of every name at every position.
+// name=value pairs (query strings, form bodies, log text, SQL: `password = 'x'`),
+// "name": "value" (JSON), URL userinfo, and SQL's keyword form (`PASSWORD 'x'`,
+// MySQL's `IDENTIFIED BY 'x'`). Any name matches here; the callback keeps only
+// sensitive ones, which is much cheaper than an alternation of every name at
+// every position. A quoted value may run to the end of the text: a statement
+// cut short by a length limit still loses its secret.
+const QUOTED = String.raw`'(?:[^'\\]|\\.|'')*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)`;
 const PAIRS = new RegExp(
   [
     String.raw`(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@`,
-    String.raw`(?<![\w.-])([\w.-]+)=([^&#\s"',;]+)`,
+    // Spaces around `=` only before a quoted value (SQL): `n= x` in prose is not a pair.
+    String.raw`(?<![\w.-])([\w.-]+)(\s*=\s*(?=['"])|=)(${QUOTED}|[^&#\s"',;]+)`,
     String.raw`("([\w.-]+)"\s*:\s*)"[^"]*"`,
+    String.raw`(\b(?:password|identified\s+by)\s+)'(?:[^'\\]|\\.|'')*(?:'|$)`,
   ].join('|'),
   'gi',
 );
+// Whether the keyword form can be in a text (it has a quote, which TRIGGERS lets through).
+const SQL_KEYWORD = /\b(?:password|identified\s+by)\s+'/i;
 
 /** What a key says about its string values: scan them for secret shapes and pairs;
  * the whole value is a secret; or STRUCTURAL_KEYS, where only the user's patterns apply. */
 const KeyKind = { Scan: 0, Secret: 1, Structural: 2 } as const;
 type KeyKind = (typeof KeyKind)[keyof typeof KeyKind];
+
+/** `replacement` in the quotes `value` was in (a SQL or shell literal stays a literal). */
+function quoted(value: string, replacement: string): string {
+  return isQuoted(value) ? `${value[0]}${replacement}${value[0]}` : replacement;
+}
+
+function isQuoted(value: string): boolean {
+  return value[0] === "'" || value[0] === '"';
+}
+
+/** What `\s` in PAIRS matches (ASCII first: the common case needs no regex). */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
+}
 
 /** [A-Za-z0-9_.-]: the characters of a parameter name in PAIRS. */
 function isNameChar(code: number): boolean {
@@ -125,14 +147,38 @@ export class Redactor {
     if (SHAPE_TRIGGERS.test(result)) {
       result = result.replace(SHAPES, (_match, scheme) => (scheme !== undefined ? `${scheme} ${REDACTED}` : REDACTED));
     }
-    if (this.mayHavePair(result)) {
-      result = result.replace(PAIRS, (match, scheme, name, _value, jsonKey, jsonName) => {
-        if (scheme !== undefined) return `${scheme}${REDACTED}@`;
-        if (name !== undefined) return this.names.has(name.toLowerCase()) ? `${name}=${REDACTED}` : match;
-        return this.names.has(jsonName.toLowerCase()) ? `${jsonKey}"${REDACTED}"` : match;
-      });
-    }
+    if (this.mayHavePair(result)) result = this.redactPairs(result, 0);
     return this.redactExtra(result);
+  }
+
+  /**
+   * PAIRS over `text`. The value of a name that is not sensitive is redacted on its own
+   * (see redactInside); past a few levels of nesting the whole value is redacted (no
+   * legitimate text nests pairs that deep).
+   */
+  private redactPairs(text: string, depth: number): string {
+    return text.replace(PAIRS, (match, scheme, name, equals, value, jsonKey, jsonName, keyword) => {
+      if (scheme !== undefined) return `${scheme}${REDACTED}@`;
+      if (keyword !== undefined) return `${keyword}'${REDACTED}'`;
+      if (name !== undefined) {
+        if (this.names.has(name.toLowerCase())) return `${name}${equals}${quoted(value, REDACTED)}`;
+        return `${name}${equals}${this.redactInside(value, depth)}`;
+      }
+      if (this.names.has(jsonName.toLowerCase())) return `${jsonKey}"${REDACTED}"`;
+      return `${jsonKey}${this.redactInside(match.slice(jsonKey.length), depth)}`;
+    });
+  }
+
+  /**
+   * A value under a name that is not sensitive, with its inside redacted: the match consumed
+   * it (`msg="token=abc"`, `next=?password=x`), so nothing else looked at it.
+   */
+  private redactInside(value: string, depth: number): string {
+    const quote = isQuoted(value) ? value[0]! : '';
+    const closed = quote !== '' && value.length > 1 && value.endsWith(quote);
+    const inside = value.slice(quote.length, closed ? -1 : undefined);
+    if (!this.mayHavePair(inside)) return value;
+    return depth >= 4 ? quoted(value, REDACTED) : `${quote}${this.redactPairs(inside, depth + 1)}${closed ? quote : ''}`;
   }
 
   /**
@@ -143,10 +189,13 @@ export class Redactor {
    */
   private mayHavePair(text: string): boolean {
     if (text.includes('"') || (text.includes('@') && text.includes('://'))) return true;
+    if (text.includes("'") && SQL_KEYWORD.test(text)) return true;
     for (let eq = text.indexOf('='); eq !== -1; eq = text.indexOf('=', eq + 1)) {
-      let start = eq;
+      let end = eq;
+      while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--; // `password = 'x'`
+      let start = end;
       while (start > 0 && isNameChar(text.charCodeAt(start - 1))) start--;
-      if (start < eq && this.names.has(text.slice(start, eq).toLowerCase())) return true;
+      if (start < end && this.names.has(text.slice(start, end).toLowerCase())) return true;
     }
     return false;
   }

@@ -68,18 +68,35 @@ function hasException(span: Span): boolean {
   return false;
 }
 
+// A code in an error text: a Node system error (`connect ECONNREFUSED 127.0.0.1:5432`), or
+// instrumentation-pg's sanitized message (`… occurred (code: 42P01)`), which records the
+// exception as text only — no exception.type — and keeps the SQLSTATE to its own metric.
+const CODE_IN_TEXT = /\b(E[A-Z]{3,}[A-Z0-9_]*)\b|\(code: ([A-Za-z0-9_]+)\)/;
+
+function codeIn(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const match = CODE_IN_TEXT.exec(text);
+  const code = match?.[1] ?? match?.[2];
+  return code === 'UNKNOWN' ? undefined : code;
+}
+
 /**
  * error.type of a failed span: its own, else the recorded exception's type (the AWS
- * SDK instrumentation sets none), else the HTTP status, else `_OTHER` (semconv).
+ * SDK instrumentation sets none), else the HTTP status, else a code in the exception or
+ * status text, else `_OTHER` (semconv).
  */
 export function errorTypeOf(span: Span): string | undefined {
   const own = span.attributes['error.type'];
   if (typeof own === 'string' || typeof own === 'number') return String(own);
   if (span.status.code !== SpanStatusCode.ERROR) return undefined;
+  let fromText: string | undefined;
   for (const event of span.events) {
-    const type = event.name === 'exception' ? event.attributes?.['exception.type'] : undefined;
+    if (event.name !== 'exception') continue;
+    const type = event.attributes?.['exception.type'];
     if (typeof type === 'string' && type !== '') return type;
+    fromText ??= codeIn(event.attributes?.['exception.message']);
   }
   const status = statusCode(span.attributes);
-  return status !== undefined && status >= 400 ? String(status) : '_OTHER';
+  if (status !== undefined && status >= 400) return String(status);
+  return fromText ?? codeIn(span.status.message) ?? '_OTHER';
 }
