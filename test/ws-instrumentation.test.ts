@@ -8,6 +8,7 @@ import { EventEmitter, once } from 'node:events';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -99,6 +100,21 @@ describe('WsInstrumentation', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(checked);
+  });
+
+  test('the server socket keeps its fast (hidden-class) properties after the handshake', async () => {
+    // The handshake peeks at the socket's first write through own properties; deleting them
+    // afterwards made every accepted socket a dictionary-mode object, slowing all net/stream
+    // code on it for the connection's life (a third of the echo throughput).
+    setFlagsFromString('--allow-natives-syntax');
+    const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (object: object) => boolean;
+    const seen: boolean[] = [];
+    await roundTrip('/fast', (socket) => {
+      const raw = (socket as unknown as { _socket: object })._socket;
+      seen.push(hasFastProperties(raw));
+      setImmediate(() => seen.push(hasFastProperties(raw)));
+    });
+    assert.deepEqual(seen, [true, true]);
   });
 
   test('disable() restores every prototype; ws keeps working, untraced', async () => {

@@ -115,7 +115,7 @@ export class ServerHandshake {
    * `ws` answers a handshake by writing the status line straight to the socket:
    * write() for the 101, end() for a rejection (400, or 401/… from verifyClient).
    * Peek at the first of those calls to learn the status, then step aside: the
-   * own properties are removed at once.
+   * own properties then hold the inherited methods themselves (no wrapper left).
    */
   private sniffStatus(): void {
     type Writer = (this: unknown, ...args: unknown[]) => unknown;
@@ -123,9 +123,14 @@ export class ServerHandshake {
     const names = ['write', 'end'] as const;
     if (names.some((name) => Object.prototype.hasOwnProperty.call(socket, name))) return;
     const peeks = new Map<string, Writer>();
+    const inherited = Object.getPrototypeOf(socket) as typeof socket;
     const restore = () => {
       this.restoreWrite = undefined;
-      for (const [name, peek] of peeks) if (socket[name as 'write'] === peek) delete (socket as Partial<typeof socket>)[name as 'write'];
+      // The own properties stay, pointing at the inherited methods: deleting them would turn
+      // the socket into a dictionary-mode object (ws adds its own properties after ours), and
+      // every property access of net/stream code on it would be slow for the rest of the
+      // connection — it cost a third of the echo throughput.
+      for (const [name, peek] of peeks) if (socket[name as 'write'] === peek) socket[name as 'write'] = inherited[name as 'write'];
     };
     const handshake = this;
     for (const name of names) {
@@ -133,7 +138,7 @@ export class ServerHandshake {
         restore();
         const match = typeof args[0] === 'string' ? /^HTTP\/1\.1 (\d{3})/.exec(args[0]) : null;
         if (match) handshake.status = Number(match[1]);
-        return socket[name].apply(this, args);
+        return inherited[name].apply(this, args);
       };
       peeks.set(name, peek);
       socket[name] = peek;

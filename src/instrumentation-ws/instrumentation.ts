@@ -52,11 +52,27 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
     this.wsMetrics.register(this.meter);
   }
 
+  // Read on every message: resolved once per configuration, not per call.
+  private resolved: { messageSpans: MessageSpans; sendSpans: boolean } | undefined;
+
+  override setConfig(config: WsInstrumentationConfig = {}): void {
+    super.setConfig(config);
+    this.resolved = undefined;
+  }
+
   /** 'traced', 'all', 'none' or a ratio in [0, 1] (anything else reads as 'traced', the default). */
   get messageSpans(): MessageSpans {
-    const mode = this.getConfig().messageSpans;
-    if (mode === 'none' || mode === 'all' || (typeof mode === 'number' && mode >= 0 && mode < 1)) return mode;
-    return typeof mode === 'number' && mode >= 1 ? 'all' : 'traced';
+    return (this.resolved ??= this.resolve()).messageSpans;
+  }
+
+  get sendSpans(): boolean {
+    return (this.resolved ??= this.resolve()).sendSpans;
+  }
+
+  private resolve(): { messageSpans: MessageSpans; sendSpans: boolean } {
+    const { messageSpans: mode, sendSpans } = this.getConfig();
+    const valid = mode === 'none' || mode === 'all' || (typeof mode === 'number' && mode >= 0 && mode < 1);
+    return { messageSpans: valid ? mode : typeof mode === 'number' && mode >= 1 ? 'all' : 'traced', sendSpans: sendSpans === true };
   }
 
   protected init() {
@@ -139,7 +155,7 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
     return function send(this: WsSocket) {
       const connection = this[CONNECTION];
       if (connection === undefined) return Reflect.apply(original, this, arguments);
-      return traceSend(instrumentation, instrumentation.getConfig().sendSpans === true, this, connection, original, arguments);
+      return traceSend(instrumentation, instrumentation.sendSpans, this, connection, original, arguments);
     };
   }
 

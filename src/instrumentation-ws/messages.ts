@@ -39,22 +39,25 @@ const MAX_BUFFERED_SENDS = 128;
 /** Message spans and their connection, so that a send inside one need not repeat the connection id. */
 const messageSpans = new WeakMap<Span, Connection>();
 
-/** Promises returned by tracked listeners during the current (synchronous) emit('message'). */
-let collecting: PromiseLike<unknown>[] | undefined;
+/** The message whose listeners emit('message') is calling right now (synchronously). */
+let emitting: Message | undefined;
 
 /** Wraps an app `message` listener so that its returned promise reaches the message span. */
 export function trackListener(listener: Listener): Listener {
-  const tracked = function (this: unknown, ...args: unknown[]): unknown {
-    const result = Reflect.apply(listener, this, args);
-    if (collecting !== undefined && result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
-      collecting.push(result as PromiseLike<unknown>);
-    }
+  const tracked = function (this: unknown, data: unknown, isBinary: unknown): unknown {
+    // ws calls listeners with (data, isBinary): a direct call, no rest array on this path.
+    const result = arguments.length === 2 ? listener.call(this, data, isBinary) : Reflect.apply(listener, this, arguments);
+    if (emitting !== undefined && isThenable(result)) (emitting.promises ??= []).push(result);
     return result;
   } as Listener & { listener?: Listener };
   // EventEmitter treats `.listener` as "the function the app registered" (as it
   // does for once()): removeListener(fn), off(fn) and listeners() keep working.
   tracked.listener = listener;
   return tracked;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 // Ids for unsampled messages come from a pool refilled 4 KiB at a time: one
@@ -88,6 +91,8 @@ class Message {
   readonly ctx: Context;
   /** ws.send() calls made before the span existed (size, 1 if binary, time; flat), replayed as events when it is made. */
   sends: number[] | undefined;
+  /** What the tracked listeners returned: the handling ends when these settle. */
+  promises: PromiseLike<unknown>[] | undefined;
   private readonly startTime = performance.now();
   /** When the handling finished, if the span did not exist then (it may still be made later, already ended). */
   private endedAt: number | undefined;
@@ -182,46 +187,64 @@ function baseContext(connection: Connection): Context {
 }
 
 /** The context a message is handled in: its (maybe lazy) span, or (ratio not drawn) a deliberately unsampled one. */
-function startMessage(host: Host, connection: Connection, mode: MessageSpans, data: unknown, isBinary: unknown): { message?: Message; ctx: Context } {
+function startMessage(host: Host, connection: Connection, mode: MessageSpans, data: unknown, isBinary: unknown): Message | Context {
   if (typeof mode === 'number' && Math.random() >= mode) {
     // Unsampled but valid: the calls made while handling this message are not traced either.
-    return { ctx: trace.setSpanContext(baseContext(connection), { ...unsampledIds(), traceFlags: TraceFlags.NONE }) };
+    return trace.setSpanContext(baseContext(connection), { ...unsampledIds(), traceFlags: TraceFlags.NONE });
   }
-  const message = new Message(host, connection, data, isBinary, mode === 'traced');
-  return { message, ctx: message.ctx };
+  return new Message(host, connection, data, isBinary, mode === 'traced');
 }
 
-/** emit('message', data, isBinary) on a server connection. */
+/**
+ * emit('message', data, isBinary) on a server connection. This runs for every
+ * message, so no closures or helper calls beyond the one context switch: our
+ * own failures are caught here, the app's errors pass through unchanged.
+ */
 export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connection: Connection, emit: Function, args: IArguments): boolean {
   connection.received++;
   connection.metrics.received++;
   const emitNow = () => Reflect.apply(emit, ws, args) as boolean;
-  const dispatch = () => context.with(baseContext(connection), emitNow);
-  if (mode === 'none') return dispatch();
-  const started = safeExecuteInTheMiddle(() => startMessage(host, connection, mode, args[1], args[2]), ignore, true);
-  if (!started) return dispatch();
-  const { message, ctx } = started;
-  const previous = collecting;
-  const promises: PromiseLike<unknown>[] = [];
-  collecting = message ? promises : undefined;
-  return safeExecuteInTheMiddle(
-    () => context.with(ctx, emitNow),
-    quietly((error) => {
-      collecting = previous;
-      if (!message) return;
-      if (error !== undefined) {
-        // A listener threw: the error still reaches the app (rethrown by safeExecuteInTheMiddle).
+  if (mode === 'none') return context.with(baseContext(connection), emitNow);
+  let started: Message | Context;
+  try {
+    started = startMessage(host, connection, mode, args[1], args[2]);
+  } catch {
+    return context.with(baseContext(connection), emitNow);
+  }
+  const message = started instanceof Message ? started : undefined;
+  const previous = emitting;
+  emitting = message;
+  let result: boolean;
+  try {
+    result = context.with(message ? message.ctx : (started as Context), emitNow);
+  } catch (error) {
+    emitting = previous;
+    // A listener threw: recorded on the message span; the error still reaches the app.
+    if (message) {
+      try {
         recordError(message.materialize(), error);
         message.finish();
-      } else {
-        endWhenSettled(connection, message, promises);
+      } catch {
+        // never into the app
       }
-    }),
-  );
+    }
+    throw error;
+  }
+  emitting = previous;
+  if (message) {
+    try {
+      endWhenSettled(connection, message);
+    } catch {
+      // never into the app
+    }
+  }
+  return result;
 }
 
-function endWhenSettled(connection: Connection, message: Message, promises: PromiseLike<unknown>[]): void {
-  if (promises.length === 0) {
+function endWhenSettled(connection: Connection, message: Message): void {
+  const promises = message.promises;
+  message.promises = undefined;
+  if (promises === undefined) {
     message.finish();
     return;
   }
@@ -257,7 +280,11 @@ export function traceSend(host: Host, sendSpans: boolean, ws: WsSocket, connecti
       // Inside a message whose span does not exist (yet): keep the event's facts for it, make no span for it.
       const sends = (current.message.sends ??= []);
       if (sends.length < MAX_BUFFERED_SENDS * 3) {
-        safeExecuteInTheMiddle(() => sends.push(messageSize(args[0]), isBinarySend(args) ? 1 : 0, performance.now()), ignore, true);
+        try {
+          sends.push(messageSize(args[0]), isBinarySend(args) ? 1 : 0, performance.now());
+        } catch {
+          // never into the app
+        }
       }
       return Reflect.apply(send, ws, args);
     }
