@@ -7,7 +7,7 @@
 // the app directory (it installs the packed package there).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,12 @@ const VARIANTS = [
   { name: 'bare node', args: ['server.mjs'] },
   { name: 'callscope/register', args: ['--import', 'callscope/register', 'server.mjs'] },
   { name: '@opentelemetry/auto-instrumentations-node/register', args: ['--import', '@opentelemetry/auto-instrumentations-node/register', 'server.mjs'] },
+  // Without the ESM loader hook the plain register makes no server spans for this ESM app (only the
+  // fetch spans): with the hook it makes the same spans callscope does, which is the fair comparison.
+  {
+    name: 'the same, with its ESM hook (--experimental-loader=@opentelemetry/instrumentation/hook.mjs)',
+    args: ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs', '--import', '@opentelemetry/auto-instrumentations-node/register', 'server.mjs'],
+  },
 ];
 
 if (!existsSync(join(WORK, 'node_modules/callscope'))) throw new Error('run `node bench/startup.ts` first: it prepares the app directory');
@@ -42,6 +48,17 @@ const sink = await startProcess([join(ROOT, 'bench/apps/otlp-sink.mjs')], {});
 const sinkUrl = `http://127.0.0.1:${sink.port}`;
 const upstream = await startProcess([join(ROOT, 'bench/apps/upstream.mjs')], {});
 const results = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
+const cpuPerRequest = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
+
+/** User + system CPU seconds of a process, from /proc (Linux; NaN elsewhere): steadier than requests/s on a shared box. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of VARIANTS) {
@@ -53,8 +70,10 @@ try {
       try {
         const url = `http://127.0.0.1:${app.port}/`;
         await autocannon({ url, connections: 10, duration: 1 }); // warm-up
+        const cpuBefore = cpuSeconds(app.child.pid);
         const result = await autocannon({ url, connections: 10, duration: SECONDS });
         results.get(variant.name)!.push(result.requests.average);
+        cpuPerRequest.get(variant.name)!.push(((cpuSeconds(app.child.pid) - cpuBefore) * 1e6) / result.requests.total);
       } finally {
         app.child.kill('SIGKILL');
       }
@@ -73,11 +92,11 @@ const lines = [
   `Command: \`node bench/overhead.ts ${ROUNDS} ${SECONDS}\` (Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; autocannon, 10 connections, ${SECONDS} s per run, ${ROUNDS} alternating rounds, median requests/s).`,
   'App: ESM HTTP server, one outbound fetch to a local upstream per request; telemetry exported to a local OTLP sink.',
   '',
-  '| variant | requests/s | of bare |',
-  '|---|---:|---:|',
+  '| variant | requests/s | of bare | app CPU per request (µs) |',
+  '|---|---:|---:|---:|',
   ...VARIANTS.map((v) => {
     const value = median(results.get(v.name)!);
-    return `| ${v.name} | ${value.toFixed(0)} | ${((value / bare) * 100).toFixed(0)}% |`;
+    return `| ${v.name} | ${value.toFixed(0)} | ${((value / bare) * 100).toFixed(0)}% | ${median(cpuPerRequest.get(v.name)!).toFixed(0)} |`;
   }),
   '',
 ];
