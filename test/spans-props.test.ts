@@ -16,6 +16,7 @@ import { Warnings } from '../src/env.ts';
 import { resolveSpansSettings } from '../src/spans/spans-config.ts';
 import { CATEGORIES } from '../src/spans/rules.ts';
 import { CallMetrics } from '../src/spans/call-metrics.ts';
+import { errorTypeOf } from '../src/spans/severity.ts';
 import { callSpanProcessors, recordOutbound } from '../src/spans/pipeline.ts';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -199,5 +200,23 @@ describe('processors on arbitrary spans', () => {
       assert.ok(!String(done.status.message ?? '').includes('abcdefghijklmnop'));
     }), { numRuns: 1500 });
     await provider.shutdown();
+  });
+});
+
+describe('error.type of a failed span without one', () => {
+  test('a system error code or a SQLSTATE in the error text, never another capitalised word; any text never throws', () => {
+    const failed = (message: string, exceptionMessage?: string) => ({
+      attributes: {}, status: { code: SpanStatusCode.ERROR, message },
+      events: exceptionMessage === undefined ? [] : [{ name: 'exception', attributes: { 'exception.message': exceptionMessage } }],
+    }) as unknown as Parameters<typeof errorTypeOf>[0];
+    assert.equal(errorTypeOf(failed('connect ECONNREFUSED 127.0.0.1:5432')), 'ECONNREFUSED');
+    assert.equal(errorTypeOf(failed('getaddrinfo ENOTFOUND db.internal')), 'ENOTFOUND');
+    assert.equal(errorTypeOf(failed('', "PostgreSQL error of type 'error' occurred (code: 42P01)")), '42P01');
+    assert.equal(errorTypeOf(failed('ERROR: EXPIRED token, see ETAG')), '_OTHER');
+    assert.equal(errorTypeOf(failed('', 'occurred (code: UNKNOWN)')), '_OTHER');
+    fc.assert(fc.property(fc.string(), fc.string(), (message, exceptionMessage) => {
+      const type = errorTypeOf(failed(message, exceptionMessage));
+      assert.ok(typeof type === 'string' && type.length <= 32, String(type));
+    }), { numRuns: 2000 });
   });
 });

@@ -4,6 +4,7 @@
 
 import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/sdk-trace';
+import { constants } from 'node:os';
 import { type Category, DEFAULT_SLOW_MS } from './rules.js';
 
 export const ATTR_SEVERITY = 'callscope.severity';
@@ -71,13 +72,18 @@ function hasException(span: Span): boolean {
 // A code in an error text: a Node system error (`connect ECONNREFUSED 127.0.0.1:5432`), or
 // instrumentation-pg's sanitized message (`… occurred (code: 42P01)`), which records the
 // exception as text only — no exception.type — and keeps the SQLSTATE to its own metric.
-const CODE_IN_TEXT = /\b(E[A-Z]{3,}[A-Z0-9_]*)\b|\(code: ([A-Za-z0-9_]+)\)/;
+// Only real errno / DNS error names count: an `ERROR` or `EXPIRED` in a message is not a code
+// (and free text must not become a metric attribute value).
+const SYSTEM_CODES = new Set([...Object.keys(constants.errno), 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ESERVFAIL', 'ETIMEOUT']);
+const CODE_IN_TEXT = /\bE[A-Z0-9_]{2,}\b|\(code: ([A-Za-z0-9_]{1,16})\)/g;
 
 function codeIn(text: unknown): string | undefined {
   if (typeof text !== 'string') return undefined;
-  const match = CODE_IN_TEXT.exec(text);
-  const code = match?.[1] ?? match?.[2];
-  return code === 'UNKNOWN' ? undefined : code;
+  for (const match of text.matchAll(CODE_IN_TEXT)) {
+    if (match[1] !== undefined) return match[1] === 'UNKNOWN' ? undefined : match[1];
+    if (SYSTEM_CODES.has(match[0])) return match[0];
+  }
+  return undefined;
 }
 
 /**
