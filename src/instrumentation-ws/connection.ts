@@ -129,7 +129,8 @@ export class ServerHandshake {
       // The own properties stay, pointing at the inherited methods: deleting them would turn
       // the socket into a dictionary-mode object (ws adds its own properties after ours), and
       // every property access of net/stream code on it would be slow for the rest of the
-      // connection — it cost a third of the echo throughput.
+      // connection — it cost a third of the echo throughput. (The price: a patch of the socket
+      // prototype's write/end made after this handshake does not reach this socket.)
       for (const [name, peek] of peeks) if (socket[name as 'write'] === peek) socket[name as 'write'] = inherited[name as 'write'];
     };
     const handshake = this;
