@@ -9,11 +9,11 @@
 // password literal in the SQL text (db.query.text).
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { findClosedPort } from './helpers/servers.ts';
 import { FIXTURES, Fixture, type FixtureResult } from './helpers/run-fixture.ts';
 
 const CLIENT = 3;
@@ -30,22 +30,13 @@ let pgPort: number;
 let closedPort: number;
 let result: FixtureResult;
 
-/** A port nothing listens on (connection refused). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 before(async () => {
   receiver = await new OtlpReceiver().start();
   db = await PGlite.create();
   pgServer = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
   await pgServer.start();
   pgPort = Number(pgServer.getServerConn().split(':').at(-1));
-  closedPort = await freePort();
+  closedPort = await findClosedPort();
   app = new Fixture({
     args: ['--import', 'callscope/register', 'db-app.mjs'],
     cwd: FIXTURES,

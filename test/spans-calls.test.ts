@@ -7,10 +7,10 @@
 // what the OTLP receiver got.
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { FakeApis } from './helpers/fake-apis.ts';
 import { OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { findClosedPort } from './helpers/servers.ts';
 import { FIXTURES, Fixture } from './helpers/run-fixture.ts';
 
 const CLIENT = 3;
@@ -20,19 +20,10 @@ let receiver: OtlpReceiver;
 let fake: FakeApis;
 let closedPort: number;
 
-/** A port nothing listens on (connection refused), and not one fetch forbids. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 before(async () => {
   receiver = await new OtlpReceiver().start();
   fake = await new FakeApis().start();
-  closedPort = await freePort();
+  closedPort = await findClosedPort();
 });
 after(async () => {
   await receiver.stop();

@@ -197,8 +197,9 @@ function startMessage(host: Host, connection: Connection, mode: MessageSpans, da
 
 /**
  * emit('message', data, isBinary) on a server connection. This runs for every
- * message, so no closures or helper calls beyond the one context switch: our
- * own failures are caught here, the app's errors pass through unchanged.
+ * message: one closure (the emit itself) and the one context switch, our own
+ * failures caught inline rather than through safeExecuteInTheMiddle's extra
+ * closures; the app's errors pass through unchanged.
  */
 export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connection: Connection, emit: Function, args: IArguments): boolean {
   connection.received++;
