@@ -118,7 +118,9 @@ const SPAN_SETUPS = [
 ] as const;
 const spanCosts = new Map<string, { span: number; spanWithEvent: number }>();
 // The same echo with server and clients in one process (bench/apps/ws-loop.mjs): CPU per round trip, low noise.
-const LOOP_VARIANTS = [VARIANTS[0]!, VARIANTS[1]!, VARIANTS[4]!].map((v) => ({ ...v, args: v.args.map((a) => (a === 'bench/apps/ws-echo.mjs' ? 'bench/apps/ws-loop.mjs' : a)) }));
+const LOOP_VARIANTS = VARIANTS
+  .filter((v) => v.env === undefined || v.env.CALLSCOPE_WS_MESSAGE_SPANS === 'none') // bare, defaults, none
+  .map((v) => ({ ...v, args: v.args.map((a) => (a === 'bench/apps/ws-echo.mjs' ? 'bench/apps/ws-loop.mjs' : a)) }));
 const loopCosts = new Map(LOOP_VARIANTS.map((v) => [v.name, [] as number[]]));
 const results = new Map(VARIANTS.map((v) => [v.name, { rates: [] as number[], p99s: [] as number[], cpus: [] as number[] }]));
 try {
@@ -210,7 +212,8 @@ function loopRows(): string {
   const bareCosts = loopCosts.get('bare node')!;
   return LOOP_VARIANTS.map(({ name }) => {
     const costs = loopCosts.get(name)!;
-    const over = name === 'bare node' ? '—' : `+${median(costs.map((c, i) => c - bareCosts[i]!)).toFixed(2)} µs`;
+    const difference = median(costs.map((c, i) => c - bareCosts[i]!));
+    const over = name === 'bare node' ? '—' : `${difference >= 0 ? '+' : ''}${difference.toFixed(2)} µs`;
     return `| ${name} | ${median(costs).toFixed(2)} | ${over} |`;
   }).join('\n');
 }
