@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { Sender, WebSocketServer } from 'ws';
 
 const seconds = Number(process.argv[2] ?? 4);
 const warmup = Number(process.argv[3] ?? 2);
@@ -25,12 +25,8 @@ await once(wss, 'listening');
 const { port } = wss.address();
 
 const payload = Buffer.from(JSON.stringify({ type: 'chat', text: 'hello there' }));
-const mask = randomBytes(4);
-const frame = Buffer.alloc(6 + payload.length);
-frame[0] = 0x81; // FIN, text
-frame[1] = 0x80 | payload.length; // masked, length < 126
-mask.copy(frame, 2);
-for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i & 3];
+// One masked text frame (clients must mask), built by ws itself and sent again and again.
+const frame = Buffer.concat(Sender.frame(payload, { fin: true, rsv1: false, opcode: 1, mask: true, maskKey: randomBytes(4), readOnly: false }));
 const replyLength = 2 + payload.length; // server frames are unmasked
 
 let replies = 0;

@@ -62,14 +62,15 @@ const SHAPE_TRIGGERS = /sk-|AKIA|ASIA|eyJ|earer|asic/;
 // sensitive ones, which is much cheaper than an alternation of every name at
 // every position. A quoted value may run to the end of the text: a statement
 // cut short by a length limit still loses its secret.
-const QUOTED = String.raw`'(?:[^'\\]|\\.|'')*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)`;
+const SINGLE_QUOTED = String.raw`'(?:[^'\\]|\\.|'')*(?:'|$)`;
+const QUOTED = String.raw`${SINGLE_QUOTED}|"(?:[^"\\]|\\.)*(?:"|$)`;
 const PAIRS = new RegExp(
   [
     String.raw`(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@`,
     // Spaces around `=` only before a quoted value (SQL): `n= x` in prose is not a pair.
     String.raw`(?<![\w.-])([\w.-]+)(\s*=\s*(?=['"])|=)(${QUOTED}|[^&#\s"',;]+)`,
     String.raw`("([\w.-]+)"\s*:\s*)"[^"]*"`,
-    String.raw`(\b(?:password|identified\s+by)\s+)'(?:[^'\\]|\\.|'')*(?:'|$)`,
+    String.raw`(\b(?:password|identified\s+by)\s+)${SINGLE_QUOTED}`,
   ].join('|'),
   'gi',
 );
