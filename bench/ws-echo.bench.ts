@@ -25,6 +25,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 5);
 const SECONDS = Number(process.argv[3] ?? 5);
 const CLIENTS = 50;
+// Steady state, not start-up: the measurement starts after the register's one-time
+// costs — its code warming up in the JIT (~1.5 s under this load) and the first
+// span export (the handshake spans, 5 s after they end: OTEL_BSP_SCHEDULE_DELAY),
+// whose first run loads and compiles the exporter (~70-90 ms of CPU here). Bare
+// node gets the same warm-up.
+const WARMUP_SECONDS = 7;
 const MESSAGE = JSON.stringify({ type: 'chat', text: 'hello there' });
 const PRELOAD = ['--import', 'callscope/register', 'bench/apps/ws-echo.mjs'];
 const VARIANTS: { name: string; args: string[]; env?: Record<string, string> }[] = [
@@ -73,7 +79,7 @@ async function load(url: string, seconds: number, pid: number | undefined): Prom
     });
     next();
   }
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // warm-up
+  await new Promise((resolve) => setTimeout(resolve, WARMUP_SECONDS * 1000));
   measuring = true;
   const cpuBefore = cpuSeconds(pid);
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -148,7 +154,7 @@ try {
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of LOOP_VARIANTS) {
-      const output = execFileSync(process.execPath, [...variant.args, String(SECONDS), '2'], {
+      const output = execFileSync(process.execPath, [...variant.args, String(SECONDS), String(WARMUP_SECONDS)], {
         cwd: ROOT, env: { ...process.env, ...variant.env, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_LOG_LEVEL: 'none', NODE_OPTIONS: undefined }, encoding: 'utf8',
       });
       const { usPerMsg } = JSON.parse(output.trim().split('\n').at(-1)!) as { usPerMsg: number };
@@ -168,7 +174,7 @@ const rows = VARIANTS.map(({ name }) => {
 });
 const report = `# WebSocket echo throughput
 
-Command: \`node bench/ws-echo.bench.ts ${ROUNDS} ${SECONDS}\` (Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; ${CLIENTS} ws clients, one ${MESSAGE.length}-byte text message in flight each, ${SECONDS} s per run after 1 s warm-up, ${ROUNDS} alternating rounds, medians).
+Command: \`node bench/ws-echo.bench.ts ${ROUNDS} ${SECONDS}\` (Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}; ${CLIENTS} ws clients, one ${MESSAGE.length}-byte text message in flight each, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up, ${ROUNDS} alternating rounds, medians).
 Server: \`bench/apps/ws-echo.mjs\`, ESM, echoes every message. callscope with default settings
 (\`CALLSCOPE_WS_MESSAGE_SPANS=traced\`: a message gets its CONSUMER span when its handling does something traced —
 starts a span, logs, reads the active span, throws; an echo does none of that, so it is counted in the metrics
@@ -199,7 +205,7 @@ ${[...spanCosts].map(([name, cost]) => `| ${name} | ${cost.span.toFixed(1)} | ${
 ## Cost per message on real sockets, one process
 
 \`bench/apps/ws-loop.mjs\`: the same echo server and 50 raw-TCP clients (pre-masked frames) in one process, on one
-thread, ${SECONDS} s after 2 s warm-up, ${ROUNDS} rounds. CPU time per round trip covers client and server; the clients'
+thread, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ${ROUNDS} rounds. CPU time per round trip covers client and server; the clients'
 share is the same in every variant, so the difference to bare is what the telemetry costs per message on real
 sockets — with no scheduler between client and server, it repeats within a few percent where the throughput above
 moves by ten. (A fake in-memory socket shows a quarter of this difference or less: most of the cost only appears on real sockets.)

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
-import { context, trace } from '@opentelemetry/api';
+import { context, createContextKey, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { WsInstrumentation } from '../src/instrumentation-ws/instrumentation.ts';
@@ -198,5 +198,21 @@ describe("message spans made when needed ('traced', the default)", () => {
     const late = spans.find((s) => s.name === 'late')!;
     assert.equal(late.parentSpanContext?.spanId, receive[0]!.spanContext().spanId);
     assert.ok(ms(receive[0]!.endTime) <= ms(late.startTime) - 10, 'the message span ended when the handler returned, not when read 20 ms later');
+  });
+
+  test('a handler that sets its own context value: the value is there and the message span stays the parent', async () => {
+    const key = createContextKey('app.request');
+    let seen: unknown;
+    const { receive, spans } = await spansOf((socket, data) => {
+      socket.send(`echo ${data}`);
+      context.with(context.active().setValue(key, 'r-1'), () => {
+        seen = context.active().getValue(key);
+        tracer.startSpan('inner').end();
+      });
+    });
+    assert.equal(seen, 'r-1');
+    assert.equal(receive.length, 1);
+    assert.equal(spans.find((s) => s.name === 'inner')!.parentSpanContext?.spanId, receive[0]!.spanContext().spanId);
+    assert.deepEqual(receive[0]!.events.map((e) => e.name), ['ws.send'], 'the send made before the span is its event');
   });
 });

@@ -19,7 +19,7 @@ import { withLogFieldsInContext } from '../logs/context.js';
 import { VERSION } from '../state.js';
 import { ServerHandshake, clientHandshakeEvent, closeConnection, injectInto, startClientHandshake } from './connection.js';
 import { CONNECTION, type Connection, REQUEST, type UpgradeCallback, type WsModule, type WsServer, type WsSocket } from './internal-types.js';
-import { emitMessage, ignore, quietly, trackListener, traceSend } from './messages.js';
+import { emitMessage, ignore, noteSend, quietly, sendInSpan, trackListener } from './messages.js';
 import { WsMetrics } from './metrics.js';
 import type { MessageSpans, WsInstrumentationConfig } from './types.js';
 
@@ -128,34 +128,45 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
 
   private wrapEmit(original: WsSocket['emit']): WsSocket['emit'] {
     const instrumentation = this;
-    return function emit(this: WsSocket, event: string | symbol) {
+    // No closure and no escaping `arguments` here: this runs for every event of every socket.
+    return function emit(this: WsSocket, event: string | symbol, first?: unknown, second?: unknown) {
       const connection = this[CONNECTION];
       if (connection === undefined) return Reflect.apply(original, this, arguments);
       if (event === 'message') {
-        if (connection.side === 'server') return emitMessage(instrumentation, instrumentation.messageSpans, this, connection, original, arguments);
+        // ws emits every message as (data, isBinary).
+        if (connection.side === 'server' && arguments.length === 3) {
+          return emitMessage(instrumentation, instrumentation.messageSpans, this, connection, original, first, second);
+        }
         // Client side: counted only (a realtime API can stream hundreds of events a second).
         connection.received++;
         connection.metrics.received++;
       } else if (typeof event === 'string' && OBSERVED.has(event)) {
-        const args = arguments;
-        safeExecuteInTheMiddle(() => instrumentation.observe(connection, event, args), ignore, true);
+        instrumentation.observe(connection, event, first, second);
       }
       return Reflect.apply(original, this, arguments);
     };
   }
 
-  private observe(connection: Connection, event: string, args: IArguments): void {
-    if (event === 'close') return closeConnection(this, connection, args[1], args[2]);
-    if (event === 'error') connection.lastError = args[1] instanceof Error ? args[1] : new Error(String(args[1]));
-    clientHandshakeEvent(connection, event, event === 'unexpected-response' ? [args[1], args[2]] : args[1]);
+  /** open/upgrade/unexpected-response/error/close on a connection (never throws). */
+  private observe(connection: Connection, event: string, first: unknown, second: unknown): void {
+    try {
+      if (event === 'close') return closeConnection(this, connection, first, second);
+      if (event === 'error') connection.lastError = first instanceof Error ? first : new Error(String(first));
+      clientHandshakeEvent(connection, event, event === 'unexpected-response' ? [first, second] : first);
+    } catch {
+      // never into the app
+    }
   }
 
   private wrapSend(original: WsSocket['send']): WsSocket['send'] {
     const instrumentation = this;
-    return function send(this: WsSocket) {
+    return function send(this: WsSocket, data: unknown, options: unknown) {
       const connection = this[CONNECTION];
-      if (connection === undefined) return Reflect.apply(original, this, arguments);
-      return traceSend(instrumentation, instrumentation.sendSpans, this, connection, original, arguments);
+      if (connection !== undefined) {
+        if (instrumentation.sendSpans) return sendInSpan(instrumentation, this, connection, original, arguments);
+        noteSend(connection, data, options);
+      }
+      return Reflect.apply(original, this, arguments);
     };
   }
 
