@@ -200,6 +200,21 @@ describe("message spans made when needed ('traced', the default)", () => {
     assert.ok(ms(receive[0]!.endTime) <= ms(late.startTime) - 10, 'the message span ended when the handler returned, not when read 20 ms later');
   });
 
+  test("with 'all' too, an async handler's span lasts until the handler settles", async () => {
+    instrumentation.setConfig({ messageSpans: 'all' });
+    try {
+      const { receive } = await spansOf(async (socket, data) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        socket.send(`echo ${data}`);
+      });
+      assert.equal(receive.length, 1);
+      assert.ok(ms(receive[0]!.endTime) - ms(receive[0]!.startTime) >= 15, 'lasts through the 20 ms await');
+      assert.deepEqual(receive[0]!.events.map((e) => e.name), ['ws.send']);
+    } finally {
+      instrumentation.setConfig({});
+    }
+  });
+
   test('a handler that sets its own context value: the value is there and the message span stays the parent', async () => {
     const key = createContextKey('app.request');
     let seen: unknown;

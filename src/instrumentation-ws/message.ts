@@ -42,9 +42,9 @@ const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
  * (an outbound call), a log record, getActiveSpan(), a listener that throws. A
  * message whose handling does none of these (an echo, a counter) costs no span.
  *
- * With 'traced' the message is itself the context its listeners run in (one
- * object per message, not two): its active span is made on first read; every
- * other key comes from the connection's base context.
+ * The message is itself the context its listeners run in (one object per
+ * message, not two): its active span is the message span (with 'traced', made
+ * on first read); every other key comes from the connection's base context.
  */
 export class Message implements Context {
   span: Span | undefined;
@@ -68,11 +68,6 @@ export class Message implements Context {
     this.size = messageSize(data);
     this.binary = Boolean(isBinary);
     this.base = baseContext(connection);
-  }
-
-  /** 'all' and drawn ratios: the context with the span made now. */
-  eagerContext(): Context {
-    return trace.setSpan(this.base, this.materialize());
   }
 
   materialize(): Span {

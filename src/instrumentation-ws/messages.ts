@@ -32,15 +32,19 @@ export function quietly(onFinish: (error: Error | undefined) => void): (error: E
   };
 }
 
-/** The message whose listeners emit('message') is calling right now (synchronously). */
-let emitting: Message | undefined;
-
-/** Wraps an app `message` listener so that its returned promise reaches the message span. */
+/**
+ * Wraps an app `message` listener so that its returned promise reaches the message span.
+ * The message is the active context the listener was called in (emitMessage's context.with);
+ * it is looked up only for a listener that returned a promise.
+ */
 export function trackListener(listener: Listener): Listener {
   const tracked = function (this: unknown, data: unknown, isBinary: unknown): unknown {
     // ws calls listeners with (data, isBinary): a direct call, no rest array on this path.
     const result = arguments.length === 2 ? listener.call(this, data, isBinary) : Reflect.apply(listener, this, arguments);
-    if (emitting !== undefined && isThenable(result)) (emitting.promises ??= []).push(result);
+    if (isThenable(result)) {
+      const message = messageOf(context.active());
+      if (message !== undefined) (message.promises ??= []).push(result);
+    }
     return result;
   } as Listener & { listener?: Listener };
   // EventEmitter treats `.listener` as "the function the app registered" (as it
@@ -69,20 +73,17 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
   try {
     if (mode === 'traced') handledIn = message = new Message(host, connection, data, isBinary);
     else if (mode === 'none') handledIn = baseContext(connection);
-    else if (mode === 'all' || Math.random() < mode) handledIn = (message = new Message(host, connection, data, isBinary)).eagerContext();
+    else if (mode === 'all' || Math.random() < mode) (handledIn = message = new Message(host, connection, data, isBinary)).materialize();
     else handledIn = unsampledContext(connection);
   } catch {
     message = undefined;
     handledIn = ROOT_CONTEXT;
   }
   if (message === undefined) return context.with(handledIn, emitNow);
-  const previous = emitting;
-  emitting = message;
   let result: boolean;
   try {
     result = context.with(handledIn, emitNow);
   } catch (error) {
-    emitting = previous;
     // A listener threw: recorded on the message span; the error still reaches the app.
     try {
       recordError(message.materialize(), error);
@@ -92,7 +93,6 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
     }
     throw error;
   }
-  emitting = previous;
   try {
     endWhenSettled(connection, message);
   } catch {
