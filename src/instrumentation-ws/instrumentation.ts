@@ -137,7 +137,8 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
         if (connection.side === 'server' && arguments.length === 3) {
           return emitMessage(instrumentation, instrumentation.messageSpans, this, connection, original, first, second);
         }
-        // Client side: counted only (a realtime API can stream hundreds of events a second).
+        // Client side: counted only (a realtime API can stream hundreds of events a second). Also a
+        // server-side 'message' emitted by hand with other arguments: not one of ws's messages.
         connection.received++;
         connection.metrics.received++;
       } else if (typeof event === 'string' && OBSERVED.has(event)) {

@@ -37,16 +37,54 @@ function unsampledIds(): { traceId: string; spanId: string } {
 const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
 
 /**
+ * A context whose active span is a message's (made on first read, with 'traced');
+ * every other key comes from `base`. The message itself is one (its listeners run
+ * in it: one object per message, not two); a listener's own setValue() makes
+ * another that keeps the message's span.
+ */
+abstract class MessageContext implements Context {
+  abstract readonly message: Message;
+  protected readonly base: Context;
+
+  constructor(base: Context) {
+    this.base = base;
+  }
+
+  getValue(key: symbol): unknown {
+    if (key !== SPAN_KEY) return this.base.getValue(key);
+    // Read by app and instrumentation code: a failure to make the span must not reach it.
+    try {
+      return this.message.materialize();
+    } catch {
+      return undefined;
+    }
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return key === SPAN_KEY ? this.base.setValue(key, value) : new DerivedMessageContext(this.message, this.base.setValue(key, value));
+  }
+
+  deleteValue(key: symbol): Context {
+    return key === SPAN_KEY ? this.base.deleteValue(key) : new DerivedMessageContext(this.message, this.base.deleteValue(key));
+  }
+}
+
+class DerivedMessageContext extends MessageContext {
+  readonly message: Message;
+
+  constructor(message: Message, base: Context) {
+    super(base);
+    this.message = message;
+  }
+}
+
+/**
  * One incoming message and its span: made at once ('all', or a ratio that was
  * drawn) or, with 'traced', only when something needs it — a span started inside
  * (an outbound call), a log record, getActiveSpan(), a listener that throws. A
  * message whose handling does none of these (an echo, a counter) costs no span.
- *
- * The message is itself the context its listeners run in (one object per
- * message, not two): its active span is the message span (with 'traced', made
- * on first read); every other key comes from the connection's base context.
  */
-export class Message implements Context {
+export class Message extends MessageContext {
   span: Span | undefined;
   /** ws.send() calls made before the span existed (size, 1 if binary, time; flat), replayed as events when it is made. */
   sends: number[] | undefined;
@@ -60,14 +98,17 @@ export class Message implements Context {
   private readonly binary: boolean;
   private readonly host: Host;
   private readonly connection: Connection;
-  private readonly base: Context;
 
   constructor(host: Host, connection: Connection, data: unknown, isBinary: unknown) {
+    super(baseContext(connection));
     this.host = host;
     this.connection = connection;
     this.size = messageSize(data);
     this.binary = Boolean(isBinary);
-    this.base = baseContext(connection);
+  }
+
+  get message(): Message {
+    return this;
   }
 
   materialize(): Span {
@@ -113,57 +154,11 @@ export class Message implements Context {
     // would otherwise take the end from Date.now() (ms precision, another clock).
     span.end(at ?? performance.now());
   }
-
-  getValue(key: symbol): unknown {
-    return lazyValue(this, this.base, key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return key === SPAN_KEY ? this.base.setValue(key, value) : new DerivedMessageContext(this, this.base.setValue(key, value));
-  }
-
-  deleteValue(key: symbol): Context {
-    return key === SPAN_KEY ? this.base.deleteValue(key) : new DerivedMessageContext(this, this.base.deleteValue(key));
-  }
 }
 
-/** A message's active span (made on first read), every other key from `base`. */
-function lazyValue(message: Message, base: Context, key: symbol): unknown {
-  if (key !== SPAN_KEY) return base.getValue(key);
-  // Read by app and instrumentation code: a failure to make the span must not reach it.
-  try {
-    return message.materialize();
-  } catch {
-    return undefined;
-  }
-}
-
-/** A message context with another key set (a listener's context.with(…setValue…)): the span stays the message's. */
-class DerivedMessageContext implements Context {
-  readonly message: Message;
-  private readonly base: Context;
-
-  constructor(message: Message, base: Context) {
-    this.message = message;
-    this.base = base;
-  }
-
-  getValue(key: symbol): unknown {
-    return lazyValue(this.message, this.base, key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return key === SPAN_KEY ? this.base.setValue(key, value) : new DerivedMessageContext(this.message, this.base.setValue(key, value));
-  }
-
-  deleteValue(key: symbol): Context {
-    return key === SPAN_KEY ? this.base.deleteValue(key) : new DerivedMessageContext(this.message, this.base.deleteValue(key));
-  }
-}
-
-/** The message a context belongs to, if it is a (derived) message context. */
+/** The message a context belongs to, if it is one of a message's contexts. */
 export function messageOf(current: Context): Message | undefined {
-  return current instanceof Message ? current : current instanceof DerivedMessageContext ? current.message : undefined;
+  return current instanceof MessageContext ? current.message : undefined;
 }
 
 /**
