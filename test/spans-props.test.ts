@@ -64,6 +64,15 @@ describe('redactor', () => {
     }), { numRuns: 3000 });
   });
 
+  test('a secret whose opening quote an earlier pair took as its own closing quote (found by the property above)', () => {
+    for (const [text, expected] of [
+      ['0=" PASSWD = "Aa0A000aAAaAAaaa0aaA0AAa" ', `0=" PASSWD = "${REDACTED}" `],
+      ["0=' IDENTIFIED BY '0aAAAAaAA0aAaa0aAaA00AaA' ", `0=' IDENTIFIED BY '${REDACTED}' `],
+    ]) {
+      assert.equal(redactor.redactString(text!), expected);
+    }
+  });
+
   test('sensitive attribute names, values and arrays', () => {
     const attrs: Record<string, unknown> = {
       'http.request.header.authorization': ['Basic dXNlcjpwYXNz'], 'app.password': 'x', 'aws.s3.key': 'photos/1.jpg',

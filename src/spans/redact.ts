@@ -74,8 +74,12 @@ const PAIRS = new RegExp(
   ].join('|'),
   'gi',
 );
+// A quoted value starting exactly here (QUOTED_AT.lastIndex = its quote).
+const QUOTED_AT = new RegExp(QUOTED, 'y');
 // Whether the keyword form can be in a text (it has a quote, which TRIGGERS lets through).
 const SQL_KEYWORD = /\b(?:password|identified\s+by)\s+'/i;
+// Where the keyword form's quoted value starts.
+const SQL_KEYWORD_GLOBAL = /\b(?:password|identified\s+by)\s+(?=')/gi;
 
 /** What a key says about its string values: scan them for secret shapes and pairs;
  * the whole value is a secret; or STRUCTURAL_KEYS, where only the user's patterns apply. */
@@ -99,6 +103,18 @@ function isSpace(code: number): boolean {
 /** [A-Za-z0-9_.-]: the characters of a parameter name in PAIRS. */
 function isNameChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 46 || code === 45;
+}
+
+/** `text` with the quoted value that starts at `at` (if one does) redacted, its quotes kept. */
+function redactQuotedAt(text: string, at: number): string {
+  QUOTED_AT.lastIndex = at;
+  const value = QUOTED_AT.exec(text)?.[0];
+  if (value === undefined) return text;
+  const closed = value.length > 1 && value.endsWith(value[0]!);
+  const inside = value.slice(1, closed ? -1 : undefined);
+  // Nothing to hide (a lone quote at the end), or already redacted (the usual case: PAIRS matched it).
+  if (inside === '' || inside === REDACTED) return text;
+  return `${text.slice(0, at)}${value[0]}${REDACTED}${closed ? value[0] : ''}${text.slice(at + value.length)}`;
 }
 
 export class Redactor {
@@ -148,7 +164,7 @@ export class Redactor {
     if (SHAPE_TRIGGERS.test(result)) {
       result = result.replace(SHAPES, (_match, scheme) => (scheme !== undefined ? `${scheme} ${REDACTED}` : REDACTED));
     }
-    if (this.mayHavePair(result)) result = this.redactPairs(result, 0);
+    if (this.mayHavePair(result)) result = this.redactQuotedAfterNames(this.redactPairs(result, 0));
     return this.redactExtra(result);
   }
 
@@ -191,14 +207,40 @@ export class Redactor {
   private mayHavePair(text: string): boolean {
     if (text.includes('"') || (text.includes('@') && text.includes('://'))) return true;
     if (text.includes("'") && SQL_KEYWORD.test(text)) return true;
-    for (let eq = text.indexOf('='); eq !== -1; eq = text.indexOf('=', eq + 1)) {
+    return this.nextSensitiveEquals(text, 0) !== -1;
+  }
+
+  /** The next `=` at or after `from` that follows a sensitive name (spaces allowed between), or -1. */
+  private nextSensitiveEquals(text: string, from: number): number {
+    for (let eq = text.indexOf('=', from); eq !== -1; eq = text.indexOf('=', eq + 1)) {
       let end = eq;
       while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--; // `password = 'x'`
       let start = end;
       while (start > 0 && isNameChar(text.charCodeAt(start - 1))) start--;
-      if (start < end && this.names.has(text.slice(start, end).toLowerCase())) return true;
+      if (start < end && this.names.has(text.slice(start, end).toLowerCase())) return eq;
     }
-    return false;
+    return -1;
+  }
+
+  /**
+   * The quoted value after every sensitive `name =` and SQL keyword (`PASSWORD '…'`), wherever
+   * PAIRS' left-to-right matching put it: in `x=" password = "s3cret"` the pair `x=" password = "`
+   * takes the quote that opens the secret as its own closing one, and the secret is left outside
+   * any match.
+   */
+  private redactQuotedAfterNames(text: string): string {
+    let result = text;
+    for (let eq = this.nextSensitiveEquals(result, 0); eq !== -1; eq = this.nextSensitiveEquals(result, eq + 1)) {
+      let at = eq + 1;
+      while (at < result.length && isSpace(result.charCodeAt(at))) at++;
+      result = redactQuotedAt(result, at);
+    }
+    if (!result.includes("'")) return result;
+    SQL_KEYWORD_GLOBAL.lastIndex = 0;
+    for (let match = SQL_KEYWORD_GLOBAL.exec(result); match !== null; match = SQL_KEYWORD_GLOBAL.exec(result)) {
+      result = redactQuotedAt(result, match.index + match[0].length);
+    }
+    return result;
   }
 
   /** CALLSCOPE_REDACT regular expressions (user-given, so no prefilter). */
