@@ -200,6 +200,17 @@ describe("message spans made when needed ('traced', the default)", () => {
     assert.ok(ms(receive[0]!.endTime) <= ms(late.startTime) - 10, 'the message span ended when the handler returned, not when read 20 ms later');
   });
 
+  test('a message the app replays with emit(\'message\', data) is a message of its own', async () => {
+    const { receive, spans } = await spansOf((socket, data) => {
+      if (String(data) === 'replayed') return tracer.startSpan('on replay').end();
+      socket.send(`echo ${data}`);
+      socket.emit('message', Buffer.from('replayed')); // data only, no isBinary
+    });
+    assert.equal(receive.length, 1, 'only the replayed message did something traced');
+    assert.equal(receive[0]!.attributes['callscope.ws.message.size'], 'replayed'.length);
+    assert.equal(spans.find((s) => s.name === 'on replay')!.parentSpanContext?.spanId, receive[0]!.spanContext().spanId);
+  });
+
   test("with 'all' too, an async handler's span lasts until the handler settles", async () => {
     instrumentation.setConfig({ messageSpans: 'all' });
     try {

@@ -133,12 +133,12 @@ export class WsInstrumentation extends InstrumentationBase<WsInstrumentationConf
       const connection = this[CONNECTION];
       if (connection === undefined) return Reflect.apply(original, this, arguments);
       if (event === 'message') {
-        // ws emits every message as (data, isBinary).
-        if (connection.side === 'server' && arguments.length === 3) {
-          return emitMessage(instrumentation, instrumentation.messageSpans, this, connection, original, first, second);
+        // ws emits every message as (data, isBinary); an app replaying one may pass fewer.
+        if (connection.side === 'server' && arguments.length <= 3) {
+          return emitMessage(instrumentation, instrumentation.messageSpans, this, connection, original, arguments.length, first, second);
         }
         // Client side: counted only (a realtime API can stream hundreds of events a second). Also a
-        // server-side 'message' emitted by hand with other arguments: not one of ws's messages.
+        // server-side 'message' emitted by hand with extra arguments: passed on as it is, counted.
         connection.received++;
         connection.metrics.received++;
       } else if (typeof event === 'string' && OBSERVED.has(event)) {

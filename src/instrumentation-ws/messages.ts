@@ -63,11 +63,16 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * one context switch; our own failures are caught inline rather than through
  * safeExecuteInTheMiddle's extra closures; the app's errors pass through unchanged.
  */
-export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connection: Connection, emit: Function, data: unknown, isBinary: unknown): boolean {
+export function emitMessage(
+  host: Host, mode: MessageSpans, ws: WsSocket, connection: Connection, emit: Function, arity: number, data: unknown, isBinary: unknown,
+): boolean {
   connection.received++;
   connection.metrics.received++;
-  // A direct call with ws's own arguments (never more): V8 can inline the emit.
-  const emitNow = () => emit.call(ws, 'message', data, isBinary) as boolean;
+  // A direct call with the arguments as given (ws's own two, or fewer from an app replaying a
+  // message): V8 can inline the emit.
+  const emitNow = arity === 3 ? () => emit.call(ws, 'message', data, isBinary) as boolean
+    : arity === 2 ? () => emit.call(ws, 'message', data) as boolean
+    : () => emit.call(ws, 'message') as boolean;
   let message: Message | undefined;
   let handledIn: Context;
   try {
@@ -77,7 +82,7 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
     else handledIn = unsampledContext(connection);
   } catch {
     message = undefined;
-    handledIn = ROOT_CONTEXT;
+    handledIn = connection.messageBase ?? ROOT_CONTEXT;
   }
   if (message === undefined) return context.with(handledIn, emitNow);
   let result: boolean;
@@ -86,6 +91,7 @@ export function emitMessage(host: Host, mode: MessageSpans, ws: WsSocket, connec
   } catch (error) {
     // A listener threw: recorded on the message span; the error still reaches the app.
     try {
+      message.promises = undefined;
       recordError(message.materialize(), error);
       message.finish();
     } catch {
