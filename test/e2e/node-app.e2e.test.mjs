@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Procs, eventually } from './lib/procs.mjs';
-import { AWS_ENV, aws, jaegerTraces, repoPath, startCollector, startJaeger, startMoto, tagsOf } from './lib/stack.mjs';
+import { AWS_ENV, aws, jaegerTraces, repoPath, startCollector, startJaeger, startMoto, startRegisteredApp, tagsOf } from './lib/stack.mjs';
 
-const NODE = process.execPath; // the runner is Node 24 (node_modules/.bin/node), so is the app
 const built = fs.existsSync(repoPath('dist/register.js'));
 const skip = built ? false : 'dist/register.js missing: run `npm run build` first';
 // A feature counts as landed once another source file imports its module (a file that exists but is
@@ -49,18 +48,14 @@ async function startUpstreams() {
 
 /** Runs the fixture app against a collector, makes one request per route, then SIGTERMs it. */
 async function runApp(procs, name, collector, upstreams) {
-  procs.start(name, NODE, ['--import', 'callscope/register', repoPath('test/e2e/fixtures/app.mjs')], {
-    cwd: repoPath('.'), // `callscope` resolves to this package by self-reference
-    env: {
-      OTEL_SERVICE_NAME: 'e2e-node-app',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttp,
-      OPENAI_BASE_URL: `http://127.0.0.1:${upstreams.openai}`,
-      PAYMENTS_URL: `http://127.0.0.1:${upstreams.payments}`,
-      // the upstreams are on loopback; these rules give them the identities real ones would have
-      CALLSCOPE_SERVICES: `127.0.0.1:${upstreams.openai}=openai:llm,127.0.0.1:${upstreams.payments}=stripe:http`,
-    },
+  const port = await startRegisteredApp(procs, name, 'test/e2e/fixtures/app.mjs', {
+    OTEL_SERVICE_NAME: 'e2e-node-app',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttp,
+    OPENAI_BASE_URL: `http://127.0.0.1:${upstreams.openai}`,
+    PAYMENTS_URL: `http://127.0.0.1:${upstreams.payments}`,
+    // the upstreams are on loopback; these rules give them the identities real ones would have
+    CALLSCOPE_SERVICES: `127.0.0.1:${upstreams.openai}=openai:llm,127.0.0.1:${upstreams.payments}=stripe:http`,
   });
-  const port = await procs.ready(name, () => fs.readFileSync(procs.children.get(name).logPath, 'utf8').match(/listening (\d+)/)?.[1], { timeoutMs: 30_000 });
   for (const route of ['/chat', '/pay', '/ok']) await (await fetch(`http://127.0.0.1:${port}${route}`)).text();
   await procs.stop(name, 15_000); // SIGTERM: callscope flushes before the process ends
 }

@@ -7,36 +7,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+// The unit tests' stand-in for OpenAI and Bedrock (the runner is Node 24, which runs TypeScript as is).
+import { FakeApis } from '../helpers/fake-apis.ts';
 import { Procs, eventually } from './lib/procs.mjs';
-import { jaegerTraces, repoPath, startCollector, startJaeger, tagsOf } from './lib/stack.mjs';
+import { jaegerTraces, repoPath, startCollector, startJaeger, startRegisteredApp, tagsOf } from './lib/stack.mjs';
 
-const NODE = process.execPath;
 const SERVICE = 'e2e-ws-app';
 const skip = fs.existsSync(repoPath('dist/register.js')) ? false : 'dist/register.js missing: run `npm run build` first';
-
-/** One loopback server for the three upstreams: OpenAI chat, Bedrock InvokeModel (embedding), anything else 200. */
-async function startUpstream() {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const json = (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (req.url.endsWith('/chat/completions')) {
-        return json({
-          id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-        });
-      }
-      if (/\/model\/[^/]+\/invoke$/.test(req.url)) return json({ embedding: [0.1, 0.2, 0.3], inputTextTokenCount: 3 });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
-}
 
 /** Opens a client on /chat, sends one message that does the whole scenario, waits for its three replies. */
 async function converse(port) {
@@ -60,29 +39,26 @@ async function converse(port) {
 describe('ws app -> collector -> Jaeger', { skip }, () => {
   const procs = new Procs('ws-local');
   let jaeger;
-  let upstream;
+  let apis;
   let replies;
   before(async () => {
-    upstream = await startUpstream();
+    apis = await new FakeApis().start();
     jaeger = await startJaeger(procs);
     const collector = await startCollector(procs, { env: { CALLSCOPE_JAEGER_ENDPOINT: jaeger.otlpGrpc } });
-    procs.start('ws-app', NODE, ['--import', 'callscope/register', repoPath('test/fixtures/ws-server.mjs')], {
-      cwd: repoPath('.'), // `callscope` resolves to this package by self-reference
-      env: {
-        OTEL_SERVICE_NAME: SERVICE,
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttp,
-        UPSTREAM_URL: upstream.url,
-        OPENAI_BASE_URL: `${upstream.url}/v1`,
-        BEDROCK_ENDPOINT: upstream.url,
-      },
+    // One fake serves the three calls: the fetch (any path answers 200), OpenAI chat and Bedrock InvokeModel.
+    const port = await startRegisteredApp(procs, 'ws-app', 'test/fixtures/ws-server.mjs', {
+      OTEL_SERVICE_NAME: SERVICE,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttp,
+      UPSTREAM_URL: apis.url,
+      OPENAI_BASE_URL: `${apis.url}/v1`,
+      BEDROCK_ENDPOINT: apis.url,
     });
-    const port = await procs.ready('ws-app', () => fs.readFileSync(procs.children.get('ws-app').logPath, 'utf8').match(/listening (\d+)/)?.[1], { timeoutMs: 30_000 });
     replies = await converse(port);
     await procs.stop('ws-app', 15_000); // SIGTERM: callscope flushes before the process ends
   });
   after(async () => {
     await procs.stopAll();
-    upstream?.close();
+    await apis?.stop();
   });
 
   test('one message is one trace: the message span, its fetch, OpenAI and Bedrock calls as classified children, linked to the handshake', async () => {

@@ -1,6 +1,7 @@
 // Starts the real pieces of the pipeline on free 127.0.0.1 ports: Jaeger v2, moto (the AWS endpoint)
 // and our collector binary with any of the repo's configs. Binaries come from test/e2e/setup.sh.
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, freePorts } from './procs.mjs';
@@ -26,6 +27,18 @@ export const AWS_ENV = {
   AWS_DEFAULT_REGION: 'us-east-1',
   AWS_EC2_METADATA_DISABLED: 'true', // the SDKs never look for an instance role off-box
 };
+
+/**
+ * A fixture app under `node --import callscope/register` (the runner's Node, so Node 24); resolves to the
+ * port it prints as `listening <port>`.
+ */
+export async function startRegisteredApp(procs, name, entry, env) {
+  procs.start(name, process.execPath, ['--import', 'callscope/register', repoPath(entry)], {
+    cwd: repoPath('.'), // `callscope` resolves to this package by self-reference
+    env,
+  });
+  return procs.ready(name, () => fs.readFileSync(procs.children.get(name).logPath, 'utf8').match(/listening (\d+)/)?.[1], { timeoutMs: 30_000 });
+}
 
 export async function startJaeger(procs, name = 'jaeger') {
   const [query, queryGrpc, otlpGrpc] = await freePorts(3);
